@@ -1,0 +1,67 @@
+# DO NOT EDIT: generated from openapi/openapi.yaml by `nox -s generate`.
+"""The `health` operations: the `HealthApi` Protocol and the router that serves it.
+
+Implemented by `app.health.service.HealthService`.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from fastapi import APIRouter, Depends, Response
+
+from contract import models
+from contract.runtime import json_response
+
+
+class HealthApi(Protocol):
+    """The `health` tag; `app.health.service.HealthService` implements it."""
+
+    async def get_liveness(self) -> models.HealthStatus:
+        """GET /health/live (getLiveness): Report that the process is up."""
+        ...
+
+    async def get_readiness(self) -> models.ReadinessStatus:
+        """GET /health/ready (getReadiness): Report whether the service can serve requests."""
+        ...
+
+
+def build_router(
+    get_api: Callable[..., Awaitable[HealthApi]],
+) -> APIRouter:
+    """Route every `health` operation to the implementation `get_api` provides."""
+    router = APIRouter(tags=["health"])
+
+    @router.get(
+        "/health/live",
+        operation_id="getLiveness",
+        summary="Report that the process is up",
+        status_code=200,
+        response_model=None,
+        responses={
+            200: {"description": "", "content": {"application/json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def get_liveness(
+        api: HealthApi = Depends(get_api),
+    ) -> Response:
+        return json_response(200, await api.get_liveness())
+
+    @router.get(
+        "/health/ready",
+        operation_id="getReadiness",
+        summary="Report whether the service can serve requests",
+        status_code=200,
+        response_model=None,
+        responses={
+            200: {"description": "", "content": {"application/json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def get_readiness(
+        api: HealthApi = Depends(get_api),
+    ) -> Response:
+        return json_response(200, await api.get_readiness())
+
+    return router

@@ -1,0 +1,386 @@
+"""fastapi-code-generator visitor: reads the raw spec into what our router templates need.
+
+fastapi-code-generator parses operations itself, but it drops bearer security, form bodies,
+`application/problem+json`, response headers and (with annotations) query constraints. So this
+visitor walks `parser.raw_obj` (the spec as loaded) and hands the templates a complete, plain
+description of every operation. It runs inside the generator's own environment (see
+`noxfile.py`), so it uses only the standard library.
+"""
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+PROBLEM = "application/problem+json"
+IMPLEMENTATION_PACKAGE = "app"
+
+# JSON Schema keyword -> FastAPI `Query`/`Path`/`Header` keyword.
+CONSTRAINTS = {
+    "minimum": "ge",
+    "maximum": "le",
+    "exclusiveMinimum": "gt",
+    "exclusiveMaximum": "lt",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "pattern": "pattern",
+    "minItems": "min_length",
+    "maxItems": "max_length",
+}
+PARAM_FUNCTIONS = {"query": "Query", "path": "Path", "header": "Header"}
+
+
+class SpecError(Exception):
+    """The spec uses something the templates cannot express; the message says what."""
+
+
+def snake_case(name: str) -> str:
+    name = re.sub(r"[^0-9A-Za-z]+", "_", name)
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return name.strip("_").lower()
+
+
+def pascal_case(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in snake_case(name).split("_"))
+
+
+@dataclass
+class Param:
+    name: str
+    py_name: str
+    location: str
+    required: bool
+    annotation: str
+    default: str
+    description: str
+
+    @property
+    def protocol_annotation(self) -> str:
+        return self.annotation
+
+
+@dataclass
+class Header:
+    name: str
+    attr: str
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    method_name: str
+    http_method: str
+    path: str
+    tag: str
+    summary: str
+    params: list[Param]
+    body_model: str | None
+    body_kind: str | None
+    body_content_types: list[str]
+    success_status: int
+    success_model: str | None
+    success_headers: list[Header]
+    responses: list[tuple[int, str, str | None]]
+    security: str
+    result_type: str | None = None
+    protocol_args: list[str] = field(default_factory=list)
+    route_args: list[str] = field(default_factory=list)
+    call_args: list[str] = field(default_factory=list)
+
+    @property
+    def return_annotation(self) -> str:
+        if self.result_type:
+            return self.result_type
+        return self.success_model or "None"
+
+
+@dataclass
+class Tag:
+    name: str
+    module: str
+    protocol: str
+    service_module: str
+    service_class: str
+    operations: list[Operation]
+
+    @property
+    def secured(self) -> bool:
+        return any(op.security != "none" for op in self.operations)
+
+    @property
+    def needs_authenticate(self) -> bool:
+        return any(op.security == "required" for op in self.operations)
+
+    @property
+    def needs_authenticate_optional(self) -> bool:
+        return any(op.security == "optional" for op in self.operations)
+
+    @property
+    def protocol_ref(self) -> str:
+        return f"{self.protocol}[P_contra]" if self.secured else self.protocol
+
+    @property
+    def protocol_bound(self) -> str:
+        return f"{self.protocol}[P]" if self.secured else self.protocol
+
+
+class Spec:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    def resolve(self, node: Any) -> Any:
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node:
+            node = self.lookup(node["$ref"])
+            seen += 1
+            if seen > 32:
+                raise SpecError("reference cycle")
+        return node
+
+    def lookup(self, ref: str) -> Any:
+        if not ref.startswith("#/"):
+            raise SpecError(f"only local references are supported, got {ref!r}")
+        node: Any = self.raw
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def model_of(self, schema: Any, where: str) -> str:
+        """The generated model for a body schema: bodies must reference a component schema."""
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if not ref or not ref.startswith("#/components/schemas/"):
+            raise SpecError(
+                f"{where}: bodies must be a $ref to #/components/schemas/..., so that the "
+                "model has a stable name"
+            )
+        return "models." + ref.rsplit("/", 1)[1]
+
+    def annotation(self, schema: dict[str, Any], where: str) -> str:
+        if "$ref" in schema:
+            return "models." + schema["$ref"].rsplit("/", 1)[1]
+        types = schema.get("type")
+        nullable = False
+        if isinstance(types, list):
+            nullable = "null" in types
+            types = [t for t in types if t != "null"]
+            if len(types) != 1:
+                raise SpecError(f"{where}: parameters take a single type")
+            types = types[0]
+        if "enum" in schema:
+            base = "Literal[" + ", ".join(repr(v) for v in schema["enum"]) + "]"
+        elif "const" in schema:
+            base = f"Literal[{schema['const']!r}]"
+        elif types == "integer":
+            base = "int"
+        elif types == "number":
+            base = "float"
+        elif types == "boolean":
+            base = "bool"
+        elif types == "string":
+            base = {"uuid": "UUID", "date-time": "datetime", "date": "date"}.get(
+                schema.get("format", ""), "str"
+            )
+        elif types == "array":
+            base = f"list[{self.annotation(self.resolve(schema.get('items', {})), where)}]"
+        else:
+            raise SpecError(f"{where}: unsupported parameter schema {schema!r}")
+        return f"{base} | None" if nullable else base
+
+
+def _constraint_kwargs(schema: dict[str, Any]) -> list[str]:
+    return [f"{kw}={schema[key]!r}" for key, kw in CONSTRAINTS.items() if key in schema]
+
+
+def _param(spec: Spec, raw: dict[str, Any], where: str) -> Param:
+    raw = spec.resolve(raw)
+    name, location = raw["name"], raw["in"]
+    if location not in PARAM_FUNCTIONS:
+        raise SpecError(f"{where}: parameters in {location!r} are not supported")
+    py_name = snake_case(name)
+    if keyword.iskeyword(py_name) or py_name in {"api", "principal", "body", "request"}:
+        raise SpecError(f"{where}: parameter name {name!r} clashes with a generated name")
+    schema = raw.get("schema", {})
+    resolved = spec.resolve(schema)
+    annotation = spec.annotation(schema, where)
+    required = bool(raw.get("required", location == "path"))
+    kwargs = _constraint_kwargs(resolved)
+    if location == "header" or py_name != name:
+        kwargs.insert(0, f"alias={name!r}")
+    if raw.get("description"):
+        kwargs.append(f"description={raw['description']!r}")
+    if required:
+        default = "..."
+    elif "default" in resolved:
+        default = repr(resolved["default"])
+    else:
+        default = "None"
+        if not annotation.endswith("| None"):
+            annotation += " | None"
+    call = f"{PARAM_FUNCTIONS[location]}({', '.join([default, *kwargs])})"
+    return Param(name, py_name, location, required, annotation, call, raw.get("description", ""))
+
+
+def _security(spec: Spec, op: dict[str, Any]) -> str:
+    requirements = op.get("security", spec.raw.get("security", []))
+    if not requirements:
+        return "none"
+    schemes = {name for req in requirements for name in req}
+    for name in schemes:
+        scheme = spec.resolve(spec.raw["components"]["securitySchemes"][name])
+        if scheme.get("type") != "http" or scheme.get("scheme", "").lower() != "bearer":
+            raise SpecError(f"security scheme {name!r}: only HTTP bearer is supported")
+    return "optional" if {} in requirements else "required"
+
+
+def _operation(spec: Spec, path: str, method: str, op: dict[str, Any], shared: list[Any]) -> Operation:
+    where = f"{method.upper()} {path}"
+    operation_id = op.get("operationId")
+    if not operation_id:
+        raise SpecError(f"{where}: every operation needs an operationId")
+    tags = op.get("tags") or []
+    if len(tags) != 1:
+        raise SpecError(f"{where}: every operation needs exactly one tag")
+    params_by_key: dict[tuple[str, str], Any] = {}
+    for raw in [*shared, *op.get("parameters", [])]:
+        resolved = spec.resolve(raw)
+        params_by_key[(resolved["name"], resolved["in"])] = raw
+    order = {"path": 0, "query": 1, "header": 2}
+    params = sorted(
+        (_param(spec, raw, where) for raw in params_by_key.values()),
+        key=lambda p: order[p.location],
+    )
+
+    body_model = body_kind = None
+    body_content_types: list[str] = []
+    if "requestBody" in op:
+        body = spec.resolve(op["requestBody"])
+        content = body.get("content", {})
+        body_content_types = sorted(content)
+        if body_content_types == [JSON]:
+            body_kind = "json"
+        elif body_content_types == [FORM]:
+            body_kind = "form"
+        else:
+            raise SpecError(f"{where}: a body is either {JSON} or {FORM}, not {body_content_types}")
+        if not body.get("required", False):
+            raise SpecError(f"{where}: request bodies must be required")
+        body_model = spec.model_of(content[body_content_types[0]].get("schema"), where)
+
+    successes: list[tuple[int, dict[str, Any]]] = []
+    responses: list[tuple[int, str, str | None]] = []
+    for code, raw_response in sorted(op.get("responses", {}).items(), key=lambda kv: str(kv[0])):
+        if not str(code).isdigit():
+            raise SpecError(f"{where}: response {code!r}: declare explicit status codes")
+        status = int(code)
+        response = spec.resolve(raw_response)
+        content = response.get("content", {})
+        if 200 <= status < 300:
+            successes.append((status, response))
+        for content_type, media in sorted(content.items()):
+            schema = media.get("schema")
+            model = spec.model_of(schema, f"{where} {status}") if schema else None
+            responses.append((status, content_type, model))
+        if not content:
+            responses.append((status, "", None))
+    if len(successes) != 1:
+        raise SpecError(f"{where}: declare exactly one 2xx response")
+    success_status, success = successes[0]
+    success_content = success.get("content", {})
+    if success_content and list(success_content) != [JSON]:
+        raise SpecError(f"{where}: success bodies are {JSON}")
+    success_model = (
+        spec.model_of(success_content[JSON].get("schema"), f"{where} {success_status}")
+        if success_content
+        else None
+    )
+    success_headers = [
+        Header(name, snake_case(name)) for name in sorted(success.get("headers", {}), key=str.lower)
+    ]
+    result = Operation(
+        operation_id=operation_id,
+        method_name=snake_case(operation_id),
+        http_method=method,
+        path=path,
+        tag=tags[0],
+        summary=op.get("summary", ""),
+        params=params,
+        body_model=body_model,
+        body_kind=body_kind,
+        body_content_types=body_content_types,
+        success_status=success_status,
+        success_model=success_model,
+        success_headers=success_headers,
+        responses=responses,
+        security=_security(spec, op),
+    )
+    if success_headers:
+        result.result_type = pascal_case(operation_id) + "Result"
+    _signatures(result)
+    return result
+
+
+def _signatures(op: Operation) -> None:
+    """The Protocol method's keyword arguments, the route's parameters and the call between."""
+    for p in op.params:
+        op.protocol_args.append(f"{p.py_name}: {p.annotation}")
+        op.route_args.append(f"{p.py_name}: {p.annotation} = {p.default}")
+        op.call_args.append(f"{p.py_name}={p.py_name}")
+    if op.body_model:
+        op.protocol_args.append(f"body: {op.body_model}")
+        marker = "Form()" if op.body_kind == "form" else "Body()"
+        op.route_args.append(f"body: {op.body_model} = {marker}")
+        op.call_args.append("body=body")
+    if op.security == "required":
+        op.protocol_args.append("principal: P_contra")
+        op.route_args.append("principal: P = Depends(authenticate)")
+        op.call_args.append("principal=principal")
+    elif op.security == "optional":
+        op.protocol_args.append("principal: P_contra | None")
+        op.route_args.append("principal: P | None = Depends(authenticate_optional)")
+        op.call_args.append("principal=principal")
+
+
+def read_tags(raw: dict[str, Any]) -> list[Tag]:
+    spec = Spec(raw)
+    operations: list[Operation] = []
+    for path, item in raw.get("paths", {}).items():
+        item = spec.resolve(item)
+        shared = item.get("parameters", [])
+        for method in HTTP_METHODS:
+            if method in item:
+                operations.append(_operation(spec, path, method, item[method], shared))
+    seen: dict[str, str] = {}
+    for op in operations:
+        key = f"{op.http_method.upper()} {op.path}"
+        if op.method_name in seen:
+            raise SpecError(
+                f"{key}: operationId {op.operation_id!r} clashes with {seen[op.method_name]}"
+            )
+        seen[op.method_name] = key
+    tags: dict[str, Tag] = {}
+    for op in operations:
+        module = snake_case(op.tag)
+        if module not in tags:
+            tags[module] = Tag(
+                name=op.tag,
+                module=module,
+                protocol=pascal_case(op.tag) + "Api",
+                service_module=f"{IMPLEMENTATION_PACKAGE}.{module}.service",
+                service_class=pascal_case(op.tag) + "Service",
+                operations=[],
+            )
+        tags[module].operations.append(op)
+    return [tags[name] for name in sorted(tags)]
+
+
+def visit(parser: Any, model_path: Path) -> dict[str, object]:
+    tags = read_tags(parser.raw_obj)
+    return {
+        "contract_tags": tags,
+        "contract_tags_by_name": {tag.name: tag for tag in tags},
+        "contract_title": parser.raw_obj.get("info", {}).get("title", ""),
+    }

@@ -1,0 +1,1 @@
+"""The hand-written service that implements the generated contract (`contract`)."""

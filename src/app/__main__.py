@@ -1,0 +1,32 @@
+"""`python -m app migrate`: apply pending migrations, for deployments that migrate separately."""
+
+import argparse
+import asyncio
+
+from app.db import migrate
+from app.db.database import Database
+from app.settings import Settings
+
+
+async def _migrate(revision: str) -> set[str]:
+    database = Database.from_settings(Settings())
+    try:
+        await migrate.upgrade(database, revision)
+        return await migrate.current_revisions(database)
+    finally:
+        await database.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    migrate_cmd = commands.add_parser("migrate", help="apply migrations up to a revision")
+    migrate_cmd.add_argument("revision", nargs="?", default="head")
+    args = parser.parse_args(argv)
+    current = asyncio.run(_migrate(args.revision))
+    print(f"database at revision {', '.join(sorted(current)) or '(none)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

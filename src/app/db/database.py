@@ -1,0 +1,45 @@
+"""The service's handle on the database: transactions for repositories and a readiness ping."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from app.db.engine import create_engine, for_writes
+from app.errors import Unavailable
+from app.settings import Settings
+
+log = logging.getLogger("app.db")
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine, *, readiness_timeout_s: float = 2.0) -> None:
+        self.engine = engine
+        self.writer = for_writes(engine)
+        self._readiness_timeout_s = readiness_timeout_s
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Database":
+        return cls(create_engine(settings), readiness_timeout_s=settings.readiness_timeout_s)
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        async with (self.writer if write else self.engine).begin() as connection:
+            yield connection
+
+    async def ping(self) -> None:
+        """Run a real query; raise Unavailable (never the driver's error) when it fails."""
+        try:
+            async with asyncio.timeout(self._readiness_timeout_s):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver, network or timeout error means "not ready"
+            log.warning("database ping failed: %r", exc)
+            raise Unavailable("The database did not answer.") from exc
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

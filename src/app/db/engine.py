@@ -1,0 +1,64 @@
+"""Build the async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg), safely configured.
+
+SQLite needs care that PostgreSQL does not: pragmas on every connection, and writes that take
+the write lock when they begin (BEGIN IMMEDIATE). A deferred read transaction that later
+writes fails at once with "database is locked", ignoring busy_timeout.
+"""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app.settings import Settings
+
+BEGIN_OPTION = "sqlite_begin"
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    if settings.is_sqlite:
+        return _sqlite(settings)
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=False,  # a dead connection fails the request once; pinging costs every one
+        connect_args={"timeout": settings.db_connect_timeout_s},
+    )
+
+
+def for_writes(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine (and pool) whose transactions begin as writers on SQLite."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def _sqlite(settings: Settings) -> AsyncEngine:
+    engine = create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        connect_args={"timeout": settings.db_busy_timeout_ms / 1000},
+    )
+    busy_timeout = int(settings.db_busy_timeout_ms)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not the sqlite3 module's own logic.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA foreign_keys=ON",
+            f"PRAGMA busy_timeout={busy_timeout}",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

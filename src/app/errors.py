@@ -1,0 +1,45 @@
+"""Domain errors: what went wrong, in the service's words. No HTTP here; problems.py maps them."""
+
+
+class DomainError(Exception):
+    """Something the caller asked for cannot be done. `detail` is safe to show the caller."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidRequest(DomainError):
+    """The request is well formed but cannot be carried out as asked."""
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: the caller must authenticate."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this."""
+
+
+class NotFound(DomainError):
+    """No such resource, or not one the caller may see."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (a taken email, say)."""
+
+
+class PreconditionFailed(DomainError):
+    """The caller's precondition (If-Match) no longer holds."""
+
+
+class RateLimited(DomainError):
+    """Too many requests; the caller may retry after `retry_after` seconds."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A dependency (the database) did not answer."""

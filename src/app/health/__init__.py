@@ -1,0 +1,1 @@
+"""The `health` tag: liveness and readiness probes."""

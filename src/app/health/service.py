@@ -1,0 +1,19 @@
+"""Implements `contract.routers.health.HealthApi`."""
+
+from app.db.database import Database
+from contract import models
+
+
+class HealthService:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def get_liveness(self) -> models.HealthStatus:
+        # Deliberately touches nothing: a slow database must not get the process restarted.
+        return models.HealthStatus(status="ok")
+
+    async def get_readiness(self) -> models.ReadinessStatus:
+        await self._database.ping()
+        return models.ReadinessStatus(
+            status="ok", checks=models.ReadinessChecks(database=models.CheckStatus.ok)
+        )

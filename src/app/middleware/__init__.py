@@ -1,0 +1,1 @@
+"""Pure ASGI middleware (BaseHTTPMiddleware halves throughput; see ARCHITECTURE.md)."""

@@ -1,0 +1,158 @@
+"""Every error the service answers, rendered as the contract's problem+json.
+
+One table maps each domain error to its status; the handlers here turn domain errors,
+FastAPI's request-validation errors and Starlette's HTTP errors (404, 405, 413, 415) into
+`contract.models.Problem` bodies. Unexpected exceptions are middleware.server_errors' job.
+"""
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, NamedTuple
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import Scope
+
+from app import errors
+from contract import models
+
+PROBLEM_JSON = "application/problem+json"
+MAX_DETAIL = 4096
+MAX_ISSUES = 100
+MAX_MESSAGE = 1024
+
+
+class Kind(NamedTuple):
+    status: int
+    slug: str
+
+
+TABLE: Mapping[type[errors.DomainError], Kind] = {
+    errors.InvalidRequest: Kind(400, "invalid-request"),
+    errors.Unauthenticated: Kind(401, "unauthenticated"),
+    errors.PermissionDenied: Kind(403, "permission-denied"),
+    errors.NotFound: Kind(404, "not-found"),
+    errors.Conflict: Kind(409, "conflict"),
+    errors.PreconditionFailed: Kind(412, "precondition-failed"),
+    errors.RateLimited: Kind(429, "rate-limited"),
+    errors.Unavailable: Kind(503, "unavailable"),
+}
+
+
+def request_id(scope: Scope) -> str | None:
+    state = scope.get("state") or {}
+    value = state.get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def problem(
+    scope: Scope,
+    status: int,
+    detail: str | None = None,
+    *,
+    type_: str = "about:blank",
+    headers: Mapping[str, str] | None = None,
+    issues: list[models.ValidationIssue] | None = None,
+) -> Response:
+    """A problem+json response; `title` is the status phrase, so it never varies per request."""
+    fields: dict[str, Any] = {
+        "type": type_,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail[:MAX_DETAIL] if detail else None,
+        "instance": scope.get("path"),
+        "request_id": request_id(scope),
+    }
+    body: models.Problem = (
+        models.ValidationProblem(**fields, errors=issues)
+        if issues is not None
+        else models.Problem(**fields)
+    )
+    return Response(
+        body.model_dump_json(exclude_none=True),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def kind_of(error: errors.DomainError) -> Kind:
+    for cls in type(error).__mro__:
+        if cls in TABLE:
+            return TABLE[cls]  # type: ignore[index]  # cls is a DomainError subclass here
+    raise LookupError(f"{type(error).__name__} has no entry in problems.TABLE")
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.DomainError)
+    kind = kind_of(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, errors.Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    return problem(
+        request.scope, kind.status, exc.detail, type_=f"urn:problem-type:{kind.slug}", headers=headers
+    )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method any route accepts at this path (Starlette's own Allow names only one route's)."""
+    methods: set[str] = set()
+    for route in request.app.state.routes:
+        match, _ = route.matches(request.scope)
+        if match in (Match.FULL, Match.PARTIAL):
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if detail == HTTPStatus(status).phrase:
+        detail = None  # Starlette's default detail only repeats the title.
+    method, path = request.method, request.url.path
+    if status == 404 and detail is None:
+        detail = f"No operation matches {method} {path}."
+    elif status == 405:
+        allow = allowed_methods(request)
+        headers["Allow"] = ", ".join(allow)
+        detail = f"{method} is not allowed on {path}; use {', '.join(allow)}."
+    return problem(request.scope, status, detail, headers=headers)
+
+
+def _issue(error: Mapping[str, Any]) -> models.ValidationIssue:
+    loc = [str(part) for part in error.get("loc", ())]
+    message = str(error.get("msg", "invalid"))[:MAX_MESSAGE]
+    code = str(error.get("type", ""))[:128] or None
+    if loc and loc[0] == "body":
+        parts = [] if error.get("type") == "json_invalid" else loc[1:]
+        pointer = "#" + "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
+        return models.ValidationIssue(pointer=pointer[:1024], message=message, code=code)
+    location = ".".join([loc[0], *(p.lower() if loc[0] == "header" else p for p in loc[1:])])
+    return models.ValidationIssue(location=location[:256] or None, message=message, code=code)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    found = list(exc.errors())
+    issues = [_issue(error) for error in found[:MAX_ISSUES]]
+    more = f" (the first {MAX_ISSUES} are listed)" if len(found) > MAX_ISSUES else ""
+    return problem(
+        request.scope,
+        422,
+        f"The request breaks the contract in {len(found)} place(s){more}.",
+        type_="urn:problem-type:validation-error",
+        issues=issues,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, domain_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)

@@ -1,0 +1,83 @@
+"""Runtime configuration from `APP_*` environment variables, refusing unsafe values at start."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_BYTES = 32
+SECRET_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_", extra="forbid")
+
+    var_dir: Path = Field(
+        Path("var"), description="Where the default SQLite database and dev secret live."
+    )
+    database_url: str = Field(
+        "",
+        description=(
+            "SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db. "
+            "Empty means a SQLite file under var_dir."
+        ),
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(""),
+        description="Signing key, at least 32 bytes. Empty means a dev key kept in var_dir.",
+    )
+    auto_migrate: bool = Field(True, description="Apply pending migrations at start-up.")
+    max_body_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
+    db_busy_timeout_ms: Annotated[int, Field(ge=0, le=60_000)] = 5_000
+    db_connect_timeout_s: Annotated[float, Field(gt=0, le=60)] = 5.0
+    db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
+    readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Accept the plain scheme people paste and pick the async driver we ship."""
+        for plain, asynchronous in (
+            ("sqlite://", "sqlite+aiosqlite://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+        ):
+            if url.startswith(plain):
+                return asynchronous + url[len(plain) :]
+        return url
+
+    @model_validator(mode="after")
+    def _defaults_under_var_dir(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'app.db'}"
+        if not self.secret_key.get_secret_value():
+            self.secret_key = SecretStr(dev_secret(self.var_dir))
+        if len(self.secret_key.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"APP_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes; "
+                'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def dev_secret(var_dir: Path) -> str:
+    """The development signing key: made once, readable by its owner only, never committed.
+
+    Several workers may start at once: O_EXCL lets exactly one of them write the file.
+    """
+    path = var_dir / SECRET_FILE
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
