@@ -236,7 +236,9 @@ def _security(spec: Spec, op: dict[str, Any]) -> str:
     return "optional" if {} in requirements else "required"
 
 
-def _operation(spec: Spec, path: str, method: str, op: dict[str, Any], shared: list[Any]) -> Operation:
+def _operation(
+    spec: Spec, path: str, method: str, op: dict[str, Any], shared: list[Any]
+) -> Operation:
     where = f"{method.upper()} {path}"
     operation_id = op.get("operationId")
     if not operation_id:

@@ -68,7 +68,11 @@ def problems(app_routes: Iterable[BaseRoute], spec: dict[str, Any]) -> list[str]
                 "run `nox -s generate`."
             )
             continue
-        served = [r for r in routes.get(operation_id, []) if r.path == path and method in r.methods]
+        served = [
+            r
+            for r in routes.get(operation_id, [])
+            if r.path == path and method in (r.methods or ())
+        ]
         if not served:
             found.append(_missing(info, "is not served by any route"))
             continue
@@ -82,7 +86,7 @@ def problems(app_routes: Iterable[BaseRoute], spec: dict[str, Any]) -> list[str]
             found.append(_missing(info, f"has no method on `{cls.__module__}.{cls.__name__}`"))
     known = {operation_id for operation_id, _, _ in declared}
     found.extend(
-        f"{route.operation_id} ({', '.join(sorted(route.methods))} {route.path}) is served "
+        f"{route.operation_id} ({', '.join(sorted(route.methods or ()))} {route.path}) is served "
         "but not in the spec: add it to openapi/openapi.yaml or remove the route."
         for route in _all(routes.values())
         if route.operation_id not in known

@@ -82,7 +82,7 @@ def problem(
 def kind_of(error: errors.DomainError) -> Kind:
     for cls in type(error).__mro__:
         if cls in TABLE:
-            return TABLE[cls]  # type: ignore[index]  # cls is a DomainError subclass here
+            return TABLE[cls]
     raise LookupError(f"{type(error).__name__} has no entry in problems.TABLE")
 
 
@@ -95,12 +95,16 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, errors.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     return problem(
-        request.scope, kind.status, exc.detail, type_=f"urn:problem-type:{kind.slug}", headers=headers
+        request.scope,
+        kind.status,
+        exc.detail,
+        type_=f"urn:problem-type:{kind.slug}",
+        headers=headers,
     )
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method any route accepts at this path (Starlette's own Allow names only one route's)."""
+    """Every method any route accepts at this path (Starlette's Allow names one route's)."""
     methods: set[str] = set()
     for route in request.app.state.routes:
         match, _ = route.matches(request.scope)
@@ -113,7 +117,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     headers = dict(exc.headers or {})
-    detail = exc.detail if isinstance(exc.detail, str) else None
+    detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == HTTPStatus(status).phrase:
         detail = None  # Starlette's default detail only repeats the title.
     method, path = request.method, request.url.path

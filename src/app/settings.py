@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_SECRET_BYTES = 32
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # noqa: S105  # a file name, not a secret
 
 
 class Settings(BaseSettings):
