@@ -1,0 +1,31 @@
+"""/openapi.json, /docs and /redoc serve the contract itself, not FastAPI's derived schema."""
+
+import httpx
+import pytest
+import yaml
+
+from tests.support.contract import SPEC_PATH, spec
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_openapi_json_is_the_contract(sqlite_client: httpx.AsyncClient) -> None:
+    response = await sqlite_client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == spec()
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_doc_pages_render_the_contract(sqlite_client: httpx.AsyncClient, page: str) -> None:
+    response = await sqlite_client.get(page)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "/openapi.json" in response.text
+
+
+def test_the_shipped_contract_is_the_spec() -> None:
+    from importlib.resources import files
+
+    shipped = files("contract").joinpath("openapi.yaml").read_text()
+    assert yaml.safe_load(shipped) == yaml.safe_load(SPEC_PATH.read_text())

@@ -1,0 +1,57 @@
+"""The quickstart's server: `uvicorn --factory app.main:create_app` with no settings at all.
+
+`nox -s serve` runs exactly this command; here it runs in an empty folder with no APP_*
+variables, as on a fresh machine, and must answer both probes on its embedded SQLite default.
+"""
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.mark.slow
+def test_the_service_starts_with_no_configuration(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                live = httpx.get(f"{base}/health/live", timeout=1)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    pytest.fail(f"server did not start:\n{server.communicate()[0]}")
+                time.sleep(0.1)
+        assert live.status_code == 200
+        ready = httpx.get(f"{base}/health/ready", timeout=5)
+        assert ready.json() == {"status": "ok", "checks": {"database": "ok"}}
+        assert (tmp_path / "var" / "app.db").is_file()
+        assert stat.S_IMODE((tmp_path / "var" / "secret_key").stat().st_mode) == 0o600
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,112 @@
+"""The SQLite engine is configured on every connection, and writers never trip "database is locked"."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from app.db.database import Database
+from app.settings import Settings
+from tests.conftest import TEST_SECRET
+
+pytestmark = pytest.mark.anyio
+
+
+def _sqlite(tmp_path: Path, **overrides: object) -> Database:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'engine.db'}",
+        secret_key=TEST_SECRET,
+        var_dir=tmp_path,
+        **overrides,  # type: ignore[arg-type]
+    )
+    return Database.from_settings(settings)
+
+
+async def test_every_pooled_connection_gets_the_pragmas(tmp_path: Path) -> None:
+    database = _sqlite(tmp_path, db_busy_timeout_ms=4321)
+    seen: list[tuple[object, ...]] = []
+    release = asyncio.Event()
+
+    async def read_pragmas() -> None:
+        async with database.engine.connect() as connection:
+            row = []
+            for pragma in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
+                row.append((await connection.exec_driver_sql(f"PRAGMA {pragma}")).scalar())
+            seen.append(tuple(row))
+            await release.wait()  # hold the connection so the next task opens another one
+
+    try:
+        tasks = [asyncio.create_task(read_pragmas()) for _ in range(4)]
+        while len(seen) < 4:
+            await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*tasks)
+        assert database.engine.pool.checkedout() == 0
+        # synchronous=2 is FULL.
+        assert seen == [("wal", 2, 1, 4321)] * 4
+    finally:
+        await database.dispose()
+
+
+async def _read_then_write(database: Database, *, write: bool, value: int) -> None:
+    async with database.transaction(write=write) as connection:
+        await connection.execute(text("SELECT count(*) FROM counter"))
+        await asyncio.sleep(0.01)  # let the other transactions read too
+        await connection.execute(text("INSERT INTO counter (value) VALUES (:v)"), {"v": value})
+
+
+async def test_concurrent_read_then_write_transactions_all_commit(tmp_path: Path) -> None:
+    database = _sqlite(tmp_path)
+    try:
+        async with database.transaction(write=True) as connection:
+            await connection.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
+        await asyncio.gather(
+            *(_read_then_write(database, write=True, value=i) for i in range(10))
+        )
+        async with database.transaction(write=False) as connection:
+            count = (await connection.execute(text("SELECT count(*) FROM counter"))).scalar()
+        assert count == 10
+    finally:
+        await database.dispose()
+
+
+async def test_deferred_transactions_would_fail_which_is_why_writes_begin_immediate(
+    tmp_path: Path,
+) -> None:
+    """The control for the test above: the same work in read transactions hits the lock."""
+    database = _sqlite(tmp_path)
+    try:
+        async with database.transaction(write=True) as connection:
+            await connection.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
+        results = await asyncio.gather(
+            *(_read_then_write(database, write=False, value=i) for i in range(10)),
+            return_exceptions=True,
+        )
+        failures = [r for r in results if isinstance(r, OperationalError)]
+        assert failures, "expected deferred read-then-write transactions to hit 'locked'"
+        assert all("locked" in str(f) for f in failures)
+    finally:
+        await database.dispose()
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(database_url: str, tmp_path: Path) -> None:
+    database = Database.from_settings(
+        Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=tmp_path)
+    )
+    try:
+        async with database.transaction(write=True) as connection:
+            await connection.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
+
+        class Boom(Exception):
+            pass
+
+        with pytest.raises(Boom):
+            async with database.transaction(write=True) as connection:
+                await connection.execute(text("INSERT INTO counter (value) VALUES (1)"))
+                raise Boom
+        async with database.transaction(write=False) as connection:
+            assert (await connection.execute(text("SELECT count(*) FROM counter"))).scalar() == 0
+    finally:
+        await database.dispose()

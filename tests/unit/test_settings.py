@@ -1,0 +1,73 @@
+"""Settings refuse unsafe values and make safe development defaults under var/."""
+
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.settings import Settings
+
+LONG_ENOUGH = "k" * 32
+
+
+def test_a_short_secret_key_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        Settings(secret_key="k" * 31, var_dir=tmp_path)
+
+
+def test_the_secret_length_is_counted_in_bytes_not_characters(tmp_path: Path) -> None:
+    # 16 two-byte characters: 16 characters, 32 bytes.
+    assert Settings(secret_key="é" * 16, var_dir=tmp_path).secret_key.get_secret_value()
+    with pytest.raises(ValidationError):
+        Settings(secret_key="é" * 15, var_dir=tmp_path)
+
+
+def test_the_dev_secret_is_made_once_owner_only_and_reused(tmp_path: Path) -> None:
+    first = Settings(var_dir=tmp_path / "var").secret_key.get_secret_value()
+    secret_file = tmp_path / "var" / "secret_key"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert len(first.encode()) >= 32
+    assert Settings(var_dir=tmp_path / "var").secret_key.get_secret_value() == first
+    assert Settings(var_dir=tmp_path / "other").secret_key.get_secret_value() != first
+
+
+def test_an_explicit_secret_writes_no_file(tmp_path: Path) -> None:
+    Settings(secret_key=LONG_ENOUGH, var_dir=tmp_path / "var")
+    assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_the_default_database_is_sqlite_under_var(tmp_path: Path) -> None:
+    settings = Settings(secret_key=LONG_ENOUGH, var_dir=tmp_path / "var")
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'var' / 'app.db'}"
+    assert settings.is_sqlite
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("sqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+    ],
+)
+def test_plain_database_urls_get_the_async_driver(given: str, used: str, tmp_path: Path) -> None:
+    assert Settings(database_url=given, secret_key=LONG_ENOUGH, var_dir=tmp_path).database_url == used
+
+
+def test_settings_come_from_app_prefixed_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("APP_SECRET_KEY", LONG_ENOUGH)
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("APP_AUTO_MIGRATE", "false")
+    settings = Settings()
+    assert settings.secret_key.get_secret_value() == LONG_ENOUGH
+    assert settings.var_dir == tmp_path / "elsewhere"
+    assert settings.auto_migrate is False
+
+
+def test_unknown_settings_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="database_ulr"):
+        Settings(database_ulr="sqlite:///typo.db", secret_key=LONG_ENOUGH, var_dir=tmp_path)  # type: ignore[call-arg]
