@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -23,6 +24,12 @@ from app.settings import Settings
 POSTGRES_URL = os.environ.get("APP_TEST_POSTGRES_URL", "")
 SKIP_POSTGRES = "PostgreSQL tests need APP_TEST_POSTGRES_URL (CI sets it; see README)"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# argon2 at the OWASP floor costs ~20 ms a hash; tests hash hundreds of passwords.
+FAST_HASHING: dict[str, Any] = {
+    "insecure_fast_password_hashing": True,
+    "argon2_memory_kib": 64,
+    "argon2_time_cost": 1,
+}
 
 
 @pytest.fixture
@@ -66,7 +73,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=tmp_path / "var")
+    return Settings(
+        database_url=database_url, secret_key=TEST_SECRET, var_dir=tmp_path / "var", **FAST_HASHING
+    )
 
 
 @pytest.fixture
@@ -76,6 +85,7 @@ def sqlite_settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         secret_key=TEST_SECRET,
         var_dir=tmp_path / "var",
+        **FAST_HASHING,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from fastapi import APIRouter
 
-from contract.routers import health
+from contract.routers import auth, health, users
 
 P = TypeVar("P")
 P_contra = TypeVar("P_contra", contravariant=True)
@@ -30,6 +30,46 @@ class OperationInfo(NamedTuple):
 
 
 OPERATIONS: tuple[OperationInfo, ...] = (
+    OperationInfo(
+        "register",
+        "POST",
+        "/api/v1/auth/register",
+        "auth",
+        "register",
+        "contract.routers.auth.AuthApi",
+        "app.auth.service",
+        "AuthService",
+    ),
+    OperationInfo(
+        "login",
+        "POST",
+        "/api/v1/auth/login",
+        "auth",
+        "login",
+        "contract.routers.auth.AuthApi",
+        "app.auth.service",
+        "AuthService",
+    ),
+    OperationInfo(
+        "refreshTokens",
+        "POST",
+        "/api/v1/auth/refresh",
+        "auth",
+        "refresh_tokens",
+        "contract.routers.auth.AuthApi",
+        "app.auth.service",
+        "AuthService",
+    ),
+    OperationInfo(
+        "logout",
+        "POST",
+        "/api/v1/auth/logout",
+        "auth",
+        "logout",
+        "contract.routers.auth.AuthApi",
+        "app.auth.service",
+        "AuthService",
+    ),
     OperationInfo(
         "getLiveness",
         "GET",
@@ -50,18 +90,107 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.health.service",
         "HealthService",
     ),
+    OperationInfo(
+        "getCurrentUser",
+        "GET",
+        "/api/v1/users/me",
+        "users",
+        "get_current_user",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+    ),
+    OperationInfo(
+        "deleteCurrentUser",
+        "DELETE",
+        "/api/v1/users/me",
+        "users",
+        "delete_current_user",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+    ),
+    OperationInfo(
+        "updateCurrentUser",
+        "PATCH",
+        "/api/v1/users/me",
+        "users",
+        "update_current_user",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+    ),
+    OperationInfo(
+        "changePassword",
+        "PUT",
+        "/api/v1/users/me/password",
+        "users",
+        "change_password",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+    ),
+    OperationInfo(
+        "listUsers",
+        "GET",
+        "/api/v1/users",
+        "users",
+        "list_users",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+    ),
+    OperationInfo(
+        "getUser",
+        "GET",
+        "/api/v1/users/{user_id}",
+        "users",
+        "get_user",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+    ),
+    OperationInfo(
+        "deleteUser",
+        "DELETE",
+        "/api/v1/users/{user_id}",
+        "users",
+        "delete_user",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+    ),
+    OperationInfo(
+        "updateUser",
+        "PATCH",
+        "/api/v1/users/{user_id}",
+        "users",
+        "update_user",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+    ),
 )
 
 
-class ServiceProviders(Protocol):
+class ServiceProviders(Protocol[P_contra]):
     """One dependency per tag, each returning that tag's implementation."""
+
+    @property
+    def auth(self) -> Callable[..., Awaitable[auth.AuthApi]]: ...
 
     @property
     def health(self) -> Callable[..., Awaitable[health.HealthApi]]: ...
 
+    @property
+    def users(self) -> Callable[..., Awaitable[users.UsersApi[P_contra]]]: ...
+
 
 def build_routers(
-    providers: ServiceProviders,
+    providers: ServiceProviders[P],
+    *,
+    authenticate: Callable[..., Awaitable[P]],
+    authenticate_optional: Callable[..., Awaitable[P | None]],
 ) -> list[APIRouter]:
     """The router of every tag `providers` implements.
 
@@ -71,7 +200,13 @@ def build_routers(
     routers: list[APIRouter] = []
     provider: Any
 
+    if (provider := getattr(providers, "auth", None)) is not None:
+        routers.append(auth.build_router(provider))
+
     if (provider := getattr(providers, "health", None)) is not None:
         routers.append(health.build_router(provider))
+
+    if (provider := getattr(providers, "users", None)) is not None:
+        routers.append(users.build_router(provider, authenticate=authenticate))
 
     return routers

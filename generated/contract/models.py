@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Literal
+from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 
 class Problem(BaseModel):
@@ -97,6 +98,110 @@ class ReadinessChecks(BaseModel):
     """
 
     database: CheckStatus
+
+
+class User(BaseModel):
+    """
+    An account. Never carries a password or its hash.
+    """
+
+    id: UUID
+    email: Annotated[EmailStr, Field(max_length=254)]
+    full_name: Annotated[str | None, Field(max_length=100)]
+    bio: Annotated[str | None, Field(max_length=1000)]
+    is_active: bool
+    is_superuser: bool
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class UserRegister(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    email: Annotated[EmailStr, Field(max_length=254)]
+    password: Annotated[str, Field(max_length=128, min_length=8)]
+    full_name: Annotated[str | None, Field(max_length=100)] = None
+
+
+class UserUpdateMe(BaseModel):
+    """
+    The fields you may change on your own account; absent fields stay as they are.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    full_name: Annotated[str | None, Field(max_length=100)] = None
+    bio: Annotated[str | None, Field(max_length=1000)] = None
+
+
+class UserUpdate(BaseModel):
+    """
+    What a superuser may change on any account; absent fields stay as they are.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    full_name: Annotated[str | None, Field(max_length=100)] = None
+    bio: Annotated[str | None, Field(max_length=1000)] = None
+    is_active: bool | None = None
+    is_superuser: bool | None = None
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    current_password: Annotated[str, Field(max_length=128, min_length=1)]
+    new_password: Annotated[str, Field(max_length=128, min_length=8)]
+
+
+class GrantType(StrEnum):
+    password = "password"
+
+
+class LoginForm(BaseModel):
+    """
+    The OAuth2 password grant (RFC 6749 section 4.3).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    grant_type: GrantType | None = None
+    username: Annotated[str, Field(max_length=254, min_length=1)]
+    """
+    The account's email.
+    """
+    password: Annotated[str, Field(max_length=128, min_length=1)]
+    scope: Annotated[str | None, Field(max_length=1000)] = None
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    refresh_token: Annotated[str, Field(max_length=4096, min_length=1)]
+
+
+class TokenPair(BaseModel):
+    access_token: Annotated[str, Field(max_length=4096)]
+    refresh_token: Annotated[str, Field(max_length=4096)]
+    token_type: Literal["bearer"]
+    expires_in: Annotated[int, Field(ge=1, le=86400)]
+    """
+    Seconds until the access token expires.
+    """
+
+
+class UserPage(PageMeta):
+    """
+    A page of accounts.
+    """
+
+    items: Annotated[list[User], Field(max_length=100)]
 
 
 class ReadinessStatus(BaseModel):

@@ -7,7 +7,7 @@ what only shows at run time, and says exactly what to write where.
 import inspect
 import typing
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
@@ -38,6 +38,19 @@ def _implementation_class(route: APIRoute) -> type | None:
             returned = typing.get_type_hints(dependency.call).get("return")
             return returned if isinstance(returned, type) else None
     return None
+
+
+def _implements(cls: type, method_name: str) -> bool:
+    """`cls` has its own `async def method_name`, not only the stub of the Protocol it subclasses.
+
+    Services subclass their Protocol (so mypy checks them where they are built), which means
+    `getattr` would find the Protocol's `...` body for a method the service never wrote.
+    """
+    for klass in cls.__mro__:
+        if method_name in vars(klass):
+            own = Protocol not in klass.__bases__
+            return own and inspect.iscoroutinefunction(vars(klass)[method_name])
+    return False
 
 
 def _missing(info: OperationInfo, why: str) -> str:
@@ -82,7 +95,7 @@ def problems(app_routes: Iterable[BaseRoute], spec: dict[str, Any]) -> list[str]
         cls = _implementation_class(served[0])
         if cls is None:
             found.append(_missing(info, "has a provider without a return annotation"))
-        elif not inspect.iscoroutinefunction(getattr(cls, info.method_name, None)):
+        elif not _implements(cls, info.method_name):
             found.append(_missing(info, f"has no method on `{cls.__module__}.{cls.__name__}`"))
     known = {operation_id for operation_id, _, _ in declared}
     found.extend(

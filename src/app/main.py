@@ -4,15 +4,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from app import contract_check, problems, spec
 from app.db import migrate
 from app.db.database import Database
 from app.middleware.body_limit import BodyLimitMiddleware
+from app.middleware.rate_limit import RateLimitMiddleware, limited_operations, open_storage
 from app.middleware.request_id import RequestIdMiddleware
+from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
 from app.providers import Providers
 from app.settings import Settings
+from app.users.bootstrap import ensure_first_superuser
 from contract.api import build_routers
 
 
@@ -20,12 +24,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     contract = spec.load()
     database = Database.from_settings(settings)
+    providers = Providers(settings, database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             if settings.auto_migrate:
                 await migrate.upgrade(database)
+            if settings.first_superuser_email:
+                await ensure_first_superuser(
+                    database,
+                    providers.passwords,
+                    settings.first_superuser_email,
+                    settings.first_superuser_password.get_secret_value(),
+                )
             yield
         finally:
             await database.dispose()
@@ -41,16 +53,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.providers = providers
     problems.install(app)
-    routers = [*build_routers(Providers(database)), spec.docs_router(contract)]
+    api_routers = build_routers(
+        providers,
+        authenticate=providers.authenticator.authenticate,
+        authenticate_optional=providers.authenticator.authenticate_optional,
+    )
+    routers = [*api_routers, spec.docs_router(contract)]
     # Our own list of routes: FastAPI (>= 0.16x) wraps included routers lazily, so app.routes
     # no longer lists them; the contract check and the 405 Allow header read this instead.
     app.state.routes = [route for router in routers for route in router.routes]
     contract_check.verify(app.state.routes, contract)
     for router in routers:
         app.include_router(router)
-    # Added innermost first: the request id wraps everything, so even a 500 carries it.
+
+    # Pure ASGI middleware, added innermost first. The request id wraps everything, so every
+    # response (a 500, a 429, a CORS refusal) carries it and the security headers.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit_enabled:
+        app.add_middleware(
+            RateLimitMiddleware,
+            operations=limited_operations(contract),
+            limit=settings.rate_limit_auth,
+            storage=open_storage(settings.rate_limit_storage_url),
+        )
     app.add_middleware(ServerErrorsMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        allow_credentials=False,  # bearer tokens, not cookies
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

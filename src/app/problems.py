@@ -8,6 +8,7 @@ FastAPI's request-validation errors and Starlette's HTTP errors (404, 405, 413, 
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +24,7 @@ PROBLEM_JSON = "application/problem+json"
 MAX_DETAIL = 4096
 MAX_ISSUES = 100
 MAX_MESSAGE = 1024
+MAX_INSTANCE = 2048
 
 
 class Kind(NamedTuple):
@@ -48,6 +50,19 @@ def request_id(scope: Scope) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def instance(scope: Scope) -> str | None:
+    """The path as the contract's `instance`: a URI reference, or None if it would be too long.
+
+    Starlette hands the path over decoded, so it is percent-encoded again; a caller's long URL
+    must not make the problem body itself invalid (that would turn a 404 into a bare 500).
+    """
+    path = scope.get("path")
+    if not isinstance(path, str):
+        return None
+    encoded = quote(path, safe="/!$&'()*+,;=:@")
+    return encoded if len(encoded) <= MAX_INSTANCE else None
+
+
 def problem(
     scope: Scope,
     status: int,
@@ -63,7 +78,7 @@ def problem(
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail[:MAX_DETAIL] if detail else None,
-        "instance": scope.get("path"),
+        "instance": instance(scope),
         "request_id": request_id(scope),
     }
     body: models.Problem = (
@@ -88,6 +103,11 @@ def kind_of(error: errors.DomainError) -> Kind:
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, errors.DomainError)
+    return for_domain_error(request.scope, exc)
+
+
+def for_domain_error(scope: Scope, exc: errors.DomainError) -> Response:
+    """The problem for a domain error; middleware that answers early uses this directly."""
     kind = kind_of(exc)
     headers: dict[str, str] = {}
     if isinstance(exc, errors.Unauthenticated):
@@ -95,7 +115,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, errors.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     return problem(
-        request.scope,
+        scope,
         kind.status,
         exc.detail,
         type_=f"urn:problem-type:{kind.slug}",

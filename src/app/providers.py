@@ -1,19 +1,36 @@
 """FastAPI dependencies that hand each generated router its implementation.
 
 Built once per app by `create_app` around the app's own resources (no globals), so a
-dependency is a cheap `async def` closure: plain `def` dependencies cost a thread hop each.
-`Providers` must satisfy `contract.api.ServiceProviders`; mypy checks that where it is used.
+dependency is a cheap `async def` method: plain `def` dependencies cost a thread hop each.
+`Providers` subclasses `contract.api.ServiceProviders`, so a tag without a provider is a
+mypy error wherever `Providers` is built.
 """
 
+from app.auth.passwords import Passwords
+from app.auth.principal import Authenticator, Principal
+from app.auth.service import AuthService
+from app.auth.tokens import Tokens
 from app.db.database import Database
 from app.health.service import HealthService
+from app.settings import Settings
+from app.users.service import UsersService
+from contract.api import ServiceProviders
 
 
-class Providers:
+class Providers(ServiceProviders[Principal]):
     """One provider per OpenAPI tag; `contract.api.build_routers` routes each tag to its own."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, settings: Settings, database: Database) -> None:
         self.database = database
+        self.passwords = Passwords(settings)
+        self.tokens = Tokens(settings)
+        self.authenticator = Authenticator(database, self.tokens)
 
     async def health(self) -> HealthService:
         return HealthService(self.database)
+
+    async def auth(self) -> AuthService:
+        return AuthService(self.database, self.passwords, self.tokens)
+
+    async def users(self) -> UsersService:
+        return UsersService(self.database, self.passwords)

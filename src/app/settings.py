@@ -9,6 +9,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_SECRET_BYTES = 32
+# OWASP's floor for argon2id (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane.
+ARGON2_FLOOR_MEMORY_KIB = 19 * 1024
+ARGON2_FLOOR_TIME_COST = 2
 SECRET_FILE = "secret_key"  # noqa: S105  # a file name, not a secret
 
 
@@ -36,6 +39,26 @@ class Settings(BaseSettings):
     db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
     readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
 
+    access_token_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+    refresh_token_days: Annotated[int, Field(ge=1, le=365)] = 7
+    jwt_issuer: Annotated[str, Field(min_length=1, max_length=200)] = "contract-first-api"
+    jwt_audience: Annotated[str, Field(min_length=1, max_length=200)] = "contract-first-api"
+    argon2_memory_kib: Annotated[int, Field(ge=8, le=4 * 1024 * 1024)] = ARGON2_FLOOR_MEMORY_KIB
+    argon2_time_cost: Annotated[int, Field(ge=1, le=100)] = ARGON2_FLOOR_TIME_COST
+    argon2_parallelism: Annotated[int, Field(ge=1, le=64)] = 1
+    insecure_fast_password_hashing: bool = Field(
+        False, description="Allow argon2 below the OWASP floor. For test suites only."
+    )
+    first_superuser_email: str = ""
+    first_superuser_password: SecretStr = SecretStr("")
+
+    rate_limit_enabled: bool = True
+    rate_limit_auth: Annotated[str, Field(min_length=1, max_length=100)] = "20/minute"
+    rate_limit_storage_url: Annotated[str, Field(min_length=1)] = "memory://"
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:
@@ -59,6 +82,22 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"APP_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes; "
                 'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        if not self.insecure_fast_password_hashing and (
+            self.argon2_memory_kib < ARGON2_FLOOR_MEMORY_KIB
+            or self.argon2_time_cost < ARGON2_FLOOR_TIME_COST
+        ):
+            raise ValueError(
+                f"argon2 below the OWASP floor (m={ARGON2_FLOOR_MEMORY_KIB} KiB, "
+                f"t={ARGON2_FLOOR_TIME_COST}) needs APP_INSECURE_FAST_PASSWORD_HASHING=true"
+            )
+        if "*" in self.cors_origins:
+            raise ValueError("APP_CORS_ORIGINS must list origins; '*' is refused")
+        if bool(self.first_superuser_email) != bool(
+            self.first_superuser_password.get_secret_value()
+        ):
+            raise ValueError(
+                "set both APP_FIRST_SUPERUSER_EMAIL and APP_FIRST_SUPERUSER_PASSWORD, or neither"
             )
         return self
 

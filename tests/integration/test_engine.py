@@ -1,4 +1,4 @@
-"""The SQLite engine is configured on every connection, and writers never trip "database is locked"."""
+"""SQLite is configured on every connection, and writers never trip "database is locked"."""
 
 import asyncio
 from pathlib import Path
@@ -27,6 +27,7 @@ def _sqlite(tmp_path: Path, **overrides: object) -> Database:
 async def test_every_pooled_connection_gets_the_pragmas(tmp_path: Path) -> None:
     database = _sqlite(tmp_path, db_busy_timeout_ms=4321)
     seen: list[tuple[object, ...]] = []
+    all_open = asyncio.Event()
     release = asyncio.Event()
 
     async def read_pragmas() -> None:
@@ -35,15 +36,15 @@ async def test_every_pooled_connection_gets_the_pragmas(tmp_path: Path) -> None:
             for pragma in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
                 row.append((await connection.exec_driver_sql(f"PRAGMA {pragma}")).scalar())
             seen.append(tuple(row))
+            if len(seen) == 4:
+                all_open.set()
             await release.wait()  # hold the connection so the next task opens another one
 
     try:
         tasks = [asyncio.create_task(read_pragmas()) for _ in range(4)]
-        while len(seen) < 4:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(all_open.wait(), timeout=10)
         release.set()
         await asyncio.gather(*tasks)
-        assert database.engine.pool.checkedout() == 0
         # synchronous=2 is FULL.
         assert seen == [("wal", 2, 1, 4321)] * 4
     finally:
@@ -62,9 +63,7 @@ async def test_concurrent_read_then_write_transactions_all_commit(tmp_path: Path
     try:
         async with database.transaction(write=True) as connection:
             await connection.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
-        await asyncio.gather(
-            *(_read_then_write(database, write=True, value=i) for i in range(10))
-        )
+        await asyncio.gather(*(_read_then_write(database, write=True, value=i) for i in range(10)))
         async with database.transaction(write=False) as connection:
             count = (await connection.execute(text("SELECT count(*) FROM counter"))).scalar()
         assert count == 10
@@ -91,7 +90,9 @@ async def test_deferred_transactions_would_fail_which_is_why_writes_begin_immedi
         await database.dispose()
 
 
-async def test_a_failed_transaction_leaves_nothing_behind(database_url: str, tmp_path: Path) -> None:
+async def test_a_failed_transaction_leaves_nothing_behind(
+    database_url: str, tmp_path: Path
+) -> None:
     database = Database.from_settings(
         Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=tmp_path)
     )
@@ -102,10 +103,13 @@ async def test_a_failed_transaction_leaves_nothing_behind(database_url: str, tmp
         class Boom(Exception):
             pass
 
-        with pytest.raises(Boom):
+        async def insert_then_fail() -> None:
             async with database.transaction(write=True) as connection:
                 await connection.execute(text("INSERT INTO counter (value) VALUES (1)"))
                 raise Boom
+
+        with pytest.raises(Boom):
+            await insert_then_fail()
         async with database.transaction(write=False) as connection:
             assert (await connection.execute(text("SELECT count(*) FROM counter"))).scalar() == 0
     finally:

@@ -72,12 +72,15 @@ def _constraints(document: dict[str, Any], schema: Any) -> dict[str, Any]:
 
 
 def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (method.upper(), path): operation
-        for path, item in (document.get("paths") or {}).items()
-        for method, operation in item.items()
-        if method in METHODS
-    }
+    """Every operation, with the parameters its path item shares folded in."""
+    found = {}
+    for path, item in (document.get("paths") or {}).items():
+        shared = item.get("parameters", [])
+        for method, operation in item.items():
+            if method in METHODS:
+                own = operation.get("parameters", [])
+                found[(method.upper(), path)] = {**operation, "parameters": [*shared, *own]}
+    return found
 
 
 def _parameters(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +122,9 @@ def drift(contract: dict[str, Any], actual: dict[str, Any]) -> list[str]:
         for name in sorted(spec_params.keys() | route_params.keys()):
             expected, got = spec_params.get(name), route_params.get(name)
             if expected is None or got is None:
-                problems.append(f"{where}: parameter {name} is {'missing' if got is None else 'extra'}")
+                problems.append(
+                    f"{where}: parameter {name} is {'missing' if got is None else 'extra'}"
+                )
                 continue
             for field in sorted(expected.keys() | got.keys()):
                 if expected.get(field) != got.get(field):

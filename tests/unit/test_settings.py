@@ -53,7 +53,9 @@ def test_the_default_database_is_sqlite_under_var(tmp_path: Path) -> None:
     ],
 )
 def test_plain_database_urls_get_the_async_driver(given: str, used: str, tmp_path: Path) -> None:
-    assert Settings(database_url=given, secret_key=LONG_ENOUGH, var_dir=tmp_path).database_url == used
+    assert (
+        Settings(database_url=given, secret_key=LONG_ENOUGH, var_dir=tmp_path).database_url == used
+    )
 
 
 def test_settings_come_from_app_prefixed_environment(

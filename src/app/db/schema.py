@@ -1,5 +1,7 @@
 """Import every tag's tables so that `metadata` describes the whole schema (for autogenerate)."""
 
+from app.auth.tables import refresh_tokens
 from app.db.base import metadata
+from app.users.tables import users
 
-__all__ = ["metadata"]
+__all__ = ["metadata", "refresh_tokens", "users"]

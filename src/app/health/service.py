@@ -1,10 +1,13 @@
-"""Implements `contract.routers.health.HealthApi`."""
+"""The health probes: `HealthService` implements `contract.routers.health.HealthApi`."""
 
 from app.db.database import Database
 from contract import models
+from contract.routers.health import HealthApi
 
 
-class HealthService:
+class HealthService(HealthApi):
+    """Subclasses the Protocol so that mypy names any operation it lacks where it is built."""
+
     def __init__(self, database: Database) -> None:
         self._database = database
 

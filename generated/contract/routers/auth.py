@@ -1,0 +1,148 @@
+# DO NOT EDIT: generated from openapi/openapi.yaml by `nox -s generate`.
+"""The `auth` operations: the `AuthApi` Protocol and the router that serves it.
+
+Implemented by `app.auth.service.AuthService`.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple, Protocol
+
+from fastapi import APIRouter, Body, Depends, Form, Response
+
+from contract import models
+from contract.runtime import empty_response, json_response, require_content_type
+
+
+class RegisterResult(NamedTuple):
+    """What `register` answers: the 201 body and its headers."""
+
+    body: models.User
+
+    location: str
+
+
+class AuthApi(Protocol):
+    """The `auth` tag; `app.auth.service.AuthService` implements it."""
+
+    async def register(self, *, body: models.UserRegister) -> RegisterResult:
+        """POST /api/v1/auth/register (register): Create an account."""
+        ...
+
+    async def login(self, *, body: models.LoginForm) -> models.TokenPair:
+        """POST /api/v1/auth/login (login): Exchange an email and password for tokens."""
+        ...
+
+    async def refresh_tokens(self, *, body: models.RefreshRequest) -> models.TokenPair:
+        """POST /api/v1/auth/refresh (refreshTokens): Trade a refresh token for a new token pair."""
+        ...
+
+    async def logout(self, *, body: models.RefreshRequest) -> None:
+        """POST /api/v1/auth/logout (logout): Revoke a refresh token and its whole family."""
+        ...
+
+
+def build_router(
+    get_api: Callable[..., Awaitable[AuthApi]],
+) -> APIRouter:
+    """Route every `auth` operation to the implementation `get_api` provides."""
+    router = APIRouter(tags=["auth"])
+
+    @router.post(
+        "/api/v1/auth/register",
+        operation_id="register",
+        summary="Create an account",
+        status_code=201,
+        response_model=None,
+        dependencies=[Depends(require_content_type("application/json"))],
+        responses={
+            201: {"description": "", "content": {"application/json": {}}},
+            409: {"description": "", "content": {"application/problem+json": {}}},
+            413: {"description": "", "content": {"application/problem+json": {}}},
+            415: {"description": "", "content": {"application/problem+json": {}}},
+            422: {"description": "", "content": {"application/problem+json": {}}},
+            429: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def register(
+        api: AuthApi = Depends(get_api),
+        body: models.UserRegister = Body(),
+    ) -> Response:
+        result = await api.register(body=body)
+        return json_response(
+            201,
+            result.body,
+            {
+                "Location": result.location,
+            },
+        )
+
+    @router.post(
+        "/api/v1/auth/login",
+        operation_id="login",
+        summary="Exchange an email and password for tokens",
+        status_code=200,
+        response_model=None,
+        dependencies=[Depends(require_content_type("application/x-www-form-urlencoded"))],
+        responses={
+            200: {"description": "", "content": {"application/json": {}}},
+            401: {"description": "", "content": {"application/problem+json": {}}},
+            413: {"description": "", "content": {"application/problem+json": {}}},
+            415: {"description": "", "content": {"application/problem+json": {}}},
+            422: {"description": "", "content": {"application/problem+json": {}}},
+            429: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def login(
+        api: AuthApi = Depends(get_api),
+        body: models.LoginForm = Form(),
+    ) -> Response:
+        return json_response(200, await api.login(body=body))
+
+    @router.post(
+        "/api/v1/auth/refresh",
+        operation_id="refreshTokens",
+        summary="Trade a refresh token for a new token pair",
+        status_code=200,
+        response_model=None,
+        dependencies=[Depends(require_content_type("application/json"))],
+        responses={
+            200: {"description": "", "content": {"application/json": {}}},
+            401: {"description": "", "content": {"application/problem+json": {}}},
+            413: {"description": "", "content": {"application/problem+json": {}}},
+            415: {"description": "", "content": {"application/problem+json": {}}},
+            422: {"description": "", "content": {"application/problem+json": {}}},
+            429: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def refresh_tokens(
+        api: AuthApi = Depends(get_api),
+        body: models.RefreshRequest = Body(),
+    ) -> Response:
+        return json_response(200, await api.refresh_tokens(body=body))
+
+    @router.post(
+        "/api/v1/auth/logout",
+        operation_id="logout",
+        summary="Revoke a refresh token and its whole family",
+        status_code=204,
+        response_model=None,
+        dependencies=[Depends(require_content_type("application/json"))],
+        responses={
+            204: {"description": "", "content": {}},
+            413: {"description": "", "content": {"application/problem+json": {}}},
+            415: {"description": "", "content": {"application/problem+json": {}}},
+            422: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def logout(
+        api: AuthApi = Depends(get_api),
+        body: models.RefreshRequest = Body(),
+    ) -> Response:
+        await api.logout(body=body)
+        return empty_response(204)
+
+    return router

@@ -1,0 +1,1 @@
+"""The `auth` tag: registration, password login, refresh-token rotation and logout."""

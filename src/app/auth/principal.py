@@ -1,0 +1,56 @@
+"""Who is calling: the bearer token checked, and the account it names loaded and active."""
+
+from dataclasses import dataclass
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.auth.tokens import InvalidToken, Tokens
+from app.db.database import Database
+from app.errors import Unauthenticated
+from app.users.repository import UserRecord, UserRepository
+
+bearer = HTTPBearer(auto_error=False, description="A JWT access token.")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user: UserRecord
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.user.is_superuser
+
+
+class Authenticator:
+    """The `authenticate` dependencies the generated routers ask the app for."""
+
+    def __init__(self, database: Database, tokens: Tokens) -> None:
+        self._database = database
+        self._tokens = tokens
+
+    async def _principal(self, token: str) -> Principal:
+        try:
+            claims = self._tokens.decode(token, "access")
+        except InvalidToken as exc:
+            raise Unauthenticated("The access token is invalid or expired.") from exc
+        async with self._database.transaction(write=False) as connection:
+            user = await UserRepository(connection).get(claims.user_id)
+        if user is None or not user.is_active:
+            raise Unauthenticated("The access token is invalid or expired.")
+        return Principal(user)
+
+    async def authenticate(
+        self, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+    ) -> Principal:
+        if credentials is None:
+            raise Unauthenticated("This operation needs a bearer access token.")
+        return await self._principal(credentials.credentials)
+
+    async def authenticate_optional(
+        self, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+    ) -> Principal | None:
+        """None for an anonymous caller; a token that is sent must still be valid."""
+        if credentials is None:
+            return None
+        return await self._principal(credentials.credentials)

@@ -1,0 +1,121 @@
+"""Implements `contract.routers.auth.AuthApi`: accounts, logins and refresh-token rotation."""
+
+import uuid
+from datetime import datetime
+
+from app.auth.passwords import Passwords
+from app.auth.repository import RefreshTokenRepository
+from app.auth.tokens import InvalidToken, Tokens, fingerprint
+from app.db.database import Database
+from app.db.types import utcnow
+from app.errors import Unauthenticated
+from app.users.repository import UserRecord, UserRepository
+from app.users.views import user_model
+from contract import models
+from contract.routers.auth import AuthApi, RegisterResult
+
+BAD_LOGIN = "The email or password is wrong, or the account is disabled."
+BAD_REFRESH = "The refresh token is invalid, expired or revoked."
+
+
+class AuthService(AuthApi):
+    """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
+
+    def __init__(self, database: Database, passwords: Passwords, tokens: Tokens) -> None:
+        self._database = database
+        self._passwords = passwords
+        self._tokens = tokens
+
+    async def register(self, *, body: models.UserRegister) -> RegisterResult:
+        # Hash before the transaction: SQLite has one writer, and hashing takes a while.
+        hashed = await self._passwords.hash(body.password)
+        now = utcnow()
+        record = UserRecord(
+            id=uuid.uuid4(),
+            email=str(body.email).lower(),
+            hashed_password=hashed,
+            full_name=body.full_name,
+            bio=None,
+            is_active=True,
+            is_superuser=False,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._database.transaction(write=True) as connection:
+            await UserRepository(connection).add(record)
+        return RegisterResult(body=user_model(record), location=f"/api/v1/users/{record.id}")
+
+    async def login(self, *, body: models.LoginForm) -> models.TokenPair:
+        async with self._database.transaction(write=False) as connection:
+            user = await UserRepository(connection).get_by_email(body.username)
+        matches = await self._passwords.verify(
+            body.password, user.hashed_password if user else None
+        )
+        if user is None or not matches or not user.is_active:
+            raise Unauthenticated(BAD_LOGIN)
+        async with self._database.transaction(write=True) as connection:
+            return await self._issue(
+                RefreshTokenRepository(connection), user.id, uuid.uuid4(), utcnow()
+            )
+
+    async def refresh_tokens(self, *, body: models.RefreshRequest) -> models.TokenPair:
+        try:
+            claims = self._tokens.decode(body.refresh_token, "refresh")
+        except InvalidToken as exc:
+            raise Unauthenticated(BAD_REFRESH) from exc
+        token_hash, now = fingerprint(body.refresh_token), utcnow()
+        pair: models.TokenPair | None = None
+        async with self._database.transaction(write=True) as connection:
+            tokens = RefreshTokenRepository(connection)
+            used = await tokens.use(token_hash, now)
+            if used is None:
+                # Already used, revoked or unknown. A used token coming back means two parties
+                # hold it: kill the whole family so the thief's copy dies too. (Committed,
+                # then refused below.)
+                family = await tokens.family_of(token_hash)
+                if family is not None:
+                    await tokens.revoke_family(family, now)
+            else:
+                user = await UserRepository(connection).get(used.user_id)
+                if user is not None and user.is_active and user.id == claims.user_id:
+                    # The new pair is stored in the same transaction that used the old one:
+                    # a crash in between cannot leave the caller with neither.
+                    pair = await self._issue(tokens, user.id, used.family_id, now)
+        if pair is None:
+            raise Unauthenticated(BAD_REFRESH)
+        return pair
+
+    async def logout(self, *, body: models.RefreshRequest) -> None:
+        try:
+            self._tokens.decode(body.refresh_token, "refresh")
+        except InvalidToken:
+            return  # Idempotent: nothing we issued, or already dead.
+        now = utcnow()
+        async with self._database.transaction(write=True) as connection:
+            tokens = RefreshTokenRepository(connection)
+            family = await tokens.family_of(fingerprint(body.refresh_token))
+            if family is not None:
+                await tokens.revoke_family(family, now)
+
+    async def _issue(
+        self,
+        tokens: RefreshTokenRepository,
+        user_id: uuid.UUID,
+        family_id: uuid.UUID,
+        now: datetime,
+    ) -> models.TokenPair:
+        access, _ = self._tokens.issue("access", user_id, now)
+        refresh, refresh_expires = self._tokens.issue("refresh", user_id, now)
+        await tokens.add(
+            token_hash=fingerprint(refresh),
+            family_id=family_id,
+            user_id=user_id,
+            issued_at=now,
+            expires_at=refresh_expires,
+        )
+        return models.TokenPair(
+            access_token=access,
+            refresh_token=refresh,
+            token_type="bearer",  # noqa: S106  # the OAuth2 token type, not a secret
+            expires_in=int(self._tokens.access_ttl.total_seconds()),
+        )

@@ -1,0 +1,1 @@
+"""The `users` tag: your own account, and administration of all accounts."""

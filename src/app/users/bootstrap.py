@@ -1,0 +1,43 @@
+"""Create the first superuser at start-up when settings name one and it does not exist yet.
+
+Idempotent, and safe when several workers start at once: the email is unique, so of racing
+workers one inserts and the others see a Conflict and carry on.
+"""
+
+import logging
+import uuid
+
+from app.auth.passwords import Passwords
+from app.db.database import Database
+from app.db.types import utcnow
+from app.errors import Conflict
+from app.users.repository import UserRecord, UserRepository
+
+log = logging.getLogger("app.bootstrap")
+
+
+async def ensure_first_superuser(
+    database: Database, passwords: Passwords, email: str, password: str
+) -> None:
+    email = email.lower()
+    async with database.transaction(write=False) as connection:
+        if await UserRepository(connection).get_by_email(email) is not None:
+            return
+    now = utcnow()
+    record = UserRecord(
+        id=uuid.uuid4(),
+        email=email,
+        hashed_password=await passwords.hash(password),
+        full_name=None,
+        bio=None,
+        is_active=True,
+        is_superuser=True,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        async with database.transaction(write=True) as connection:
+            await UserRepository(connection).add(record)
+    except Conflict:
+        return  # another worker created it first
+    log.info("created the first superuser %s", email)
