@@ -13,6 +13,7 @@ from tests.support.contract import assert_matches, assert_problem
 pytestmark = pytest.mark.anyio
 
 
+@pytest.mark.covers("getLiveness", 200)
 async def test_liveness_answers_ok(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/live")
     assert response.status_code == 200
@@ -20,6 +21,7 @@ async def test_liveness_answers_ok(client: httpx.AsyncClient) -> None:
     assert_matches(response.json(), "HealthStatus")
 
 
+@pytest.mark.covers("getReadiness", 200)
 async def test_readiness_queries_the_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/ready")
     assert response.status_code == 200
@@ -27,6 +29,7 @@ async def test_readiness_queries_the_database(client: httpx.AsyncClient) -> None
     assert_matches(response.json(), "ReadinessStatus")
 
 
+@pytest.mark.covers("getReadiness", 503)
 @pytest.mark.parametrize(
     "missing_database",
     [

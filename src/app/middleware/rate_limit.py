@@ -46,6 +46,14 @@ def open_storage(url: str) -> Storage:
     return storage
 
 
+async def close_storage(storage: Storage) -> None:
+    """Close the storage's connections (Redis keeps a pool open; `limits` has no close())."""
+    client = getattr(getattr(storage, "bridge", None), "storage", None)
+    close = getattr(client, "aclose", None)
+    if close is not None:
+        await close()
+
+
 class RateLimitMiddleware:
     def __init__(
         self,

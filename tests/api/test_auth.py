@@ -1,0 +1,594 @@
+"""The `auth` tag and the bearer check, on SQLite and PostgreSQL.
+
+Forged access tokens (each valid but for one defect, see tests/support/tokens.py) against
+getCurrentUser; refresh-token rotation, reuse detection, logout and password-change
+revocation; concurrent refreshes and registrations; login that gives nothing away; the
+registration contract; and the argon2id parameters of a hash the service actually stored.
+"""
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from app.db.database import Database
+from app.main import create_app
+from app.settings import Settings
+from app.users.tables import users
+from tests.conftest import TEST_SECRET, started
+from tests.support.accounts import (
+    FLOOR_M,
+    FLOOR_P,
+    FLOOR_T,
+    LOGIN,
+    LOGOUT,
+    ME,
+    PASSWORD,
+    REFRESH,
+    REGISTER,
+    USERS,
+    Account,
+    argon2_parameters,
+    bearer,
+    login,
+    new_email,
+    register,
+    sign_in_superuser,
+    sign_up,
+    with_superuser,
+)
+from tests.support.contract import assert_matches, assert_problem
+from tests.support.tokens import FORGERIES, REQUIRED_CLAIMS, claims_for, sign, without
+
+pytestmark = pytest.mark.anyio
+
+PASSWORD_CHANGE = f"{ME}/password"
+NEW_PASSWORD = "a brand new password"
+USER_FIELDS = {
+    "id",
+    "email",
+    "full_name",
+    "bio",
+    "is_active",
+    "is_superuser",
+    "created_at",
+    "updated_at",
+}
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    """An app of our own (its database is reachable) with a first superuser."""
+    return create_app(with_superuser(settings))
+
+
+@pytest.fixture
+async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in started(app):
+        yield client
+
+
+@pytest.fixture
+async def member(client: httpx.AsyncClient) -> Account:
+    return await sign_up(client)
+
+
+@pytest.fixture
+async def sqlite_member(sqlite_client: httpx.AsyncClient) -> Account:
+    """For the forgeries: a token is refused before any query, so one database is enough."""
+    return await sign_up(sqlite_client)
+
+
+def assert_unauthenticated(response: httpx.Response) -> dict[str, Any]:
+    body = assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+    return body
+
+
+async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await client.post(REFRESH, json={"refresh_token": token})
+
+
+async def logout(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await client.post(LOGOUT, json={"refresh_token": token})
+
+
+async def change_password(
+    client: httpx.AsyncClient, account: Account, current: str, new: str
+) -> httpx.Response:
+    body = {"current_password": current, "new_password": new}
+    return await client.put(PASSWORD_CHANGE, json=body, headers=account.headers)
+
+
+def database(app: FastAPI) -> Database:
+    found: Database = app.state.database
+    return found
+
+
+# Access tokens on a bearer operation
+
+
+@pytest.mark.covers("getCurrentUser", 200)
+async def test_a_hand_built_access_token_is_accepted(
+    client: httpx.AsyncClient, settings: Settings, member: Account
+) -> None:
+    """The control for every forgery below: their baseline, signed properly, is let in."""
+    response = await client.get(ME, headers=bearer(sign(claims_for(member.id, settings))))
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == member.id
+
+
+@pytest.mark.covers("getCurrentUser", 401)
+@pytest.mark.parametrize("forgery", FORGERIES)
+async def test_a_forged_access_token_is_401(
+    sqlite_client: httpx.AsyncClient,
+    sqlite_settings: Settings,
+    sqlite_member: Account,
+    forgery: str,
+) -> None:
+    token = FORGERIES[forgery](claims_for(sqlite_member.id, sqlite_settings))
+    assert_unauthenticated(await sqlite_client.get(ME, headers=bearer(token)))
+
+
+@pytest.mark.covers("getCurrentUser", 401)
+@pytest.mark.parametrize("claim", REQUIRED_CLAIMS)
+async def test_an_access_token_missing_a_claim_is_401(
+    sqlite_client: httpx.AsyncClient, sqlite_settings: Settings, sqlite_member: Account, claim: str
+) -> None:
+    token = without(claim)(claims_for(sqlite_member.id, sqlite_settings))
+    assert_unauthenticated(await sqlite_client.get(ME, headers=bearer(token)))
+
+
+@pytest.mark.covers("getCurrentUser", 200, 401)
+async def test_a_refresh_token_is_not_an_access_token(
+    client: httpx.AsyncClient, member: Account
+) -> None:
+    assert_unauthenticated(await client.get(ME, headers=bearer(member.tokens.refresh)))
+    assert (await client.get(ME, headers=member.headers)).status_code == 200
+
+
+@pytest.mark.covers("getCurrentUser", 401)
+async def test_a_valid_token_for_no_account_is_401(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    token = sign(claims_for(uuid.uuid4(), settings))
+    assert_unauthenticated(await client.get(ME, headers=bearer(token)))
+
+
+@pytest.mark.covers("getCurrentUser", 401)
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        pytest.param("Basic dXNlckBleGFtcGxlLmNvbTpwYXNzd29yZA==", id="basic"),
+        pytest.param("Token {access}", id="other-scheme"),
+        pytest.param("{access}", id="no-scheme"),
+        pytest.param("Bearer", id="no-token"),
+    ],
+)
+async def test_anything_but_a_bearer_token_is_401(
+    sqlite_client: httpx.AsyncClient, sqlite_member: Account, authorization: str
+) -> None:
+    value = authorization.format(access=sqlite_member.tokens.access)
+    assert_unauthenticated(await sqlite_client.get(ME, headers={"Authorization": value}))
+
+
+@pytest.mark.covers("getCurrentUser", 401)
+async def test_no_authorization_header_is_401(client: httpx.AsyncClient) -> None:
+    body = assert_unauthenticated(await client.get(ME))
+    assert body["type"] == "urn:problem-type:unauthenticated"
+
+
+# Refresh tokens: what the refresh operation refuses
+
+
+@pytest.mark.covers("refreshTokens", 200, 401)
+@pytest.mark.parametrize("presented", ["access-token", "garbage", "never-issued"])
+async def test_refresh_refuses_anything_but_an_issued_refresh_token(
+    client: httpx.AsyncClient, settings: Settings, member: Account, presented: str
+) -> None:
+    token = {
+        "access-token": member.tokens.access,
+        "garbage": "not-a-jwt",
+        # Signed with the right key and well formed, but the service never stored it.
+        "never-issued": sign(claims_for(member.id, settings, "refresh")),
+    }[presented]
+    assert_unauthenticated(await refresh(client, token))
+    # Refusing a stranger's token does no harm to the real family.
+    assert (await refresh(client, member.tokens.refresh)).status_code == 200
+
+
+@pytest.mark.covers("refreshTokens", 422)
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        pytest.param({}, "#/refresh_token", id="missing"),
+        pytest.param({"refresh_token": ""}, "#/refresh_token", id="empty"),
+        pytest.param({"refresh_token": "x" * 4097}, "#/refresh_token", id="too-long"),
+        pytest.param({"refresh_token": "x", "scope": "all"}, "#/scope", id="unknown-field"),
+    ],
+)
+async def test_refresh_with_a_malformed_body_is_422(
+    client: httpx.AsyncClient, body: dict[str, Any], pointer: str
+) -> None:
+    problem = assert_problem(await client.post(REFRESH, json=body), 422, "ValidationProblem")
+    assert [issue["pointer"] for issue in problem["errors"]] == [pointer]
+
+
+# Rotation and reuse detection
+
+
+@pytest.mark.covers("refreshTokens", 200)
+@pytest.mark.covers("getCurrentUser", 200)
+async def test_refresh_rotates_the_pair(client: httpx.AsyncClient, member: Account) -> None:
+    response = await refresh(client, member.tokens.refresh)
+    assert response.status_code == 200, response.text
+    pair = response.json()
+    assert_matches(pair, "TokenPair")
+    assert pair["token_type"] == "bearer"
+    assert pair["expires_in"] == 15 * 60
+    assert pair["refresh_token"] != member.tokens.refresh
+    assert pair["access_token"] != member.tokens.access
+    me = await client.get(ME, headers=bearer(pair["access_token"]))
+    assert me.status_code == 200
+    assert me.json()["id"] == member.id
+
+
+@pytest.mark.covers("refreshTokens", 200, 401)
+async def test_a_reused_refresh_token_kills_its_family_and_nothing_else(
+    client: httpx.AsyncClient, member: Account
+) -> None:
+    same_user_other_login = await login(client, member.email)
+    other_user = await sign_up(client)
+    rotated = await refresh(client, member.tokens.refresh)
+    assert rotated.status_code == 200
+
+    assert_unauthenticated(await refresh(client, member.tokens.refresh))  # reuse: theft
+    # The thief may hold the rotated token: it dies with its family, unused as it is.
+    assert_unauthenticated(await refresh(client, rotated.json()["refresh_token"]))
+
+    assert (await refresh(client, same_user_other_login.refresh)).status_code == 200
+    assert (await refresh(client, other_user.tokens.refresh)).status_code == 200
+
+
+@pytest.mark.covers("refreshTokens", 200, 401)
+async def test_ten_concurrent_refreshes_with_one_token_give_exactly_one_pair(
+    client: httpx.AsyncClient, member: Account
+) -> None:
+    responses = await asyncio.gather(*(refresh(client, member.tokens.refresh) for _ in range(10)))
+    assert not [r.text for r in responses if r.status_code >= 500]
+    assert Counter(response.status_code for response in responses) == {200: 1, 401: 9}
+    for response in responses:
+        if response.status_code == 401:
+            assert_unauthenticated(response)
+    winner = next(r.json() for r in responses if r.status_code == 200)
+    assert_matches(winner, "TokenPair")
+    # The nine presented a used token: reuse, so the family is gone, the winner's new token too.
+    assert_unauthenticated(await refresh(client, winner["refresh_token"]))
+
+
+# Logout
+
+
+@pytest.mark.covers("logout", 204)
+@pytest.mark.covers("refreshTokens", 200, 401)
+async def test_logout_revokes_the_tokens_family(client: httpx.AsyncClient, member: Account) -> None:
+    other_login = await login(client, member.email)
+    response = await logout(client, member.tokens.refresh)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert_unauthenticated(await refresh(client, member.tokens.refresh))
+    assert (await refresh(client, other_login.refresh)).status_code == 200
+
+
+@pytest.mark.covers("logout", 204)
+@pytest.mark.covers("refreshTokens", 200, 401)
+async def test_logout_with_an_earlier_token_revokes_the_current_one(
+    client: httpx.AsyncClient, member: Account
+) -> None:
+    rotated = await refresh(client, member.tokens.refresh)
+    assert rotated.status_code == 200
+    assert (await logout(client, member.tokens.refresh)).status_code == 204
+    assert_unauthenticated(await refresh(client, rotated.json()["refresh_token"]))
+
+
+@pytest.mark.covers("logout", 204)
+@pytest.mark.covers("refreshTokens", 200)
+async def test_logout_is_idempotent(
+    client: httpx.AsyncClient, settings: Settings, member: Account
+) -> None:
+    another = await login(client, member.email)
+    for token in [
+        another.refresh,
+        another.refresh,
+        "not-a-jwt",
+        member.tokens.access,  # an access token revokes nothing
+        sign(claims_for(member.id, settings, "refresh")),  # well signed, never issued
+    ]:
+        response = await logout(client, token)
+        assert response.status_code == 204, response.text
+        assert response.content == b""
+    assert_unauthenticated(await refresh(client, another.refresh))
+    assert (await refresh(client, member.tokens.refresh)).status_code == 200
+
+
+@pytest.mark.covers("logout", 422)
+async def test_logout_without_a_token_is_422(client: httpx.AsyncClient) -> None:
+    problem = assert_problem(await client.post(LOGOUT, json={}), 422, "ValidationProblem")
+    assert [issue["pointer"] for issue in problem["errors"]] == ["#/refresh_token"]
+
+
+# Password change
+
+
+@pytest.mark.covers("changePassword", 204)
+@pytest.mark.covers("refreshTokens", 401)
+@pytest.mark.covers("login", 200, 401)
+async def test_changing_the_password_revokes_every_refresh_token(
+    client: httpx.AsyncClient, member: Account
+) -> None:
+    second_login = await login(client, member.email)
+    response = await change_password(client, member, member.password, NEW_PASSWORD)
+    assert response.status_code == 204, response.text
+    assert response.content == b""
+
+    assert_unauthenticated(await refresh(client, member.tokens.refresh))
+    assert_unauthenticated(await refresh(client, second_login.refresh))
+    old = await client.post(LOGIN, data={"username": member.email, "password": member.password})
+    assert_unauthenticated(old)
+    await login(client, member.email, NEW_PASSWORD)
+
+
+@pytest.mark.covers("changePassword", 400)
+@pytest.mark.covers("refreshTokens", 200)
+async def test_a_wrong_current_password_is_400_and_changes_nothing(
+    client: httpx.AsyncClient, member: Account
+) -> None:
+    response = await change_password(client, member, "not the password", NEW_PASSWORD)
+    body = assert_problem(response, 400)
+    assert body["type"] == "urn:problem-type:invalid-request"
+    assert (await refresh(client, member.tokens.refresh)).status_code == 200
+    await login(client, member.email, member.password)
+
+
+@pytest.mark.covers("changePassword", 422)
+@pytest.mark.parametrize("length", [7, 129])
+async def test_a_new_password_of_the_wrong_length_is_422(
+    client: httpx.AsyncClient, member: Account, length: int
+) -> None:
+    response = await change_password(client, member, member.password, "n" * length)
+    problem = assert_problem(response, 422, "ValidationProblem")
+    assert [issue["pointer"] for issue in problem["errors"]] == ["#/new_password"]
+    await login(client, member.email, member.password)
+
+
+@pytest.mark.covers("changePassword", 401)
+async def test_changing_the_password_needs_a_token(client: httpx.AsyncClient) -> None:
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    assert_unauthenticated(await client.put(PASSWORD_CHANGE, json=body))
+
+
+# Login
+
+
+@pytest.mark.covers("login", 200)
+@pytest.mark.covers("getCurrentUser", 200)
+async def test_login_gives_a_token_pair_for_the_email_in_any_case(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await register(client, "Mixed.Case@Example.com")
+    form = {"username": "MIXED.CASE@example.COM", "password": PASSWORD, "grant_type": "password"}
+    response = await client.post(LOGIN, data=form)
+    assert response.status_code == 200, response.text
+    pair = response.json()
+    assert_matches(pair, "TokenPair")
+    assert pair["token_type"] == "bearer"
+    assert pair["expires_in"] == 15 * 60
+    me = await client.get(ME, headers=bearer(pair["access_token"]))
+    assert me.json()["id"] == user["id"]
+
+
+@pytest.mark.covers("login", 401)
+async def test_unknown_email_and_wrong_password_get_byte_identical_401s(
+    client: httpx.AsyncClient, member: Account
+) -> None:
+    same_id = {"X-Request-ID": "login-probe-1"}
+    unknown = await client.post(
+        LOGIN, data={"username": new_email(), "password": member.password}, headers=same_id
+    )
+    wrong = await client.post(
+        LOGIN, data={"username": member.email, "password": "not the password"}, headers=same_id
+    )
+    assert_unauthenticated(unknown)
+    assert_unauthenticated(wrong)
+    assert unknown.content == wrong.content
+    assert unknown.headers["content-length"] == wrong.headers["content-length"]
+
+
+@pytest.mark.covers("login", 422)
+@pytest.mark.parametrize(
+    ("form", "pointer"),
+    [
+        pytest.param({"username": "a@example.com"}, "#/password", id="no-password"),
+        pytest.param({"password": PASSWORD}, "#/username", id="no-username"),
+        pytest.param(
+            {"username": "a@example.com", "password": "p" * 129}, "#/password", id="too-long"
+        ),
+    ],
+)
+async def test_login_with_a_malformed_form_is_422(
+    client: httpx.AsyncClient, form: dict[str, str], pointer: str
+) -> None:
+    problem = assert_problem(await client.post(LOGIN, data=form), 422, "ValidationProblem")
+    assert [issue["pointer"] for issue in problem["errors"]] == [pointer]
+
+
+@pytest.mark.covers("updateUser", 200)
+@pytest.mark.covers("getCurrentUser", 200, 401)
+@pytest.mark.covers("refreshTokens", 401)
+@pytest.mark.covers("login", 401)
+async def test_an_inactive_account_cannot_sign_in_or_use_its_tokens(
+    api: httpx.AsyncClient,
+) -> None:
+    member = await sign_up(api)
+    admin = await sign_in_superuser(api)
+    assert (await api.get(ME, headers=member.headers)).status_code == 200
+
+    patched = await api.patch(
+        f"{USERS}/{member.id}", json={"is_active": False}, headers=admin.headers
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["is_active"] is False
+
+    assert_unauthenticated(await api.get(ME, headers=member.headers))
+    assert_unauthenticated(await refresh(api, member.tokens.refresh))
+    same_id = {"X-Request-ID": "login-probe-2"}
+    inactive = await api.post(
+        LOGIN, data={"username": member.email, "password": member.password}, headers=same_id
+    )
+    unknown = await api.post(
+        LOGIN, data={"username": new_email(), "password": member.password}, headers=same_id
+    )
+    assert_unauthenticated(inactive)
+    assert inactive.content == unknown.content
+
+
+# Registration
+
+
+@pytest.mark.covers("register", 201)
+@pytest.mark.covers("getUser", 200)
+async def test_register_creates_an_account(client: httpx.AsyncClient) -> None:
+    body = {"email": "New.User@Example.com", "password": PASSWORD, "full_name": "New User"}
+    response = await client.post(REGISTER, json=body)
+    assert response.status_code == 201, response.text
+    user = response.json()
+    assert_matches(user, "User")
+    assert set(user) == USER_FIELDS  # no password, no hash
+    assert "argon2" not in response.text
+    assert PASSWORD not in response.text
+    assert response.headers["location"] == f"/api/v1/users/{user['id']}"
+    assert user["email"] == "new.user@example.com"
+    assert user["full_name"] == "New User"
+    assert user["bio"] is None
+    assert user["is_active"] is True
+    assert user["is_superuser"] is False
+
+    tokens = await login(client, "new.user@example.com")
+    found = await client.get(response.headers["location"], headers=bearer(tokens.access))
+    assert found.status_code == 200
+    assert found.json() == user
+
+
+@pytest.mark.covers("register", 201, 409)
+async def test_emails_are_unique_regardless_of_case(client: httpx.AsyncClient) -> None:
+    user = await register(client, "A@X.io")
+    assert user["email"] == "a@x.io"
+    for email in ["a@x.io", "A@X.IO"]:
+        response = await client.post(REGISTER, json={"email": email, "password": PASSWORD})
+        body = assert_problem(response, 409)
+        assert body["type"] == "urn:problem-type:conflict"
+
+
+@pytest.mark.covers("register", 201)
+@pytest.mark.parametrize("length", [8, 128])
+async def test_passwords_of_8_to_128_characters_are_accepted(
+    client: httpx.AsyncClient, length: int
+) -> None:
+    user = await register(client, password="p" * length)
+    await login(client, user["email"], "p" * length)
+
+
+@pytest.mark.covers("register", 422)
+@pytest.mark.parametrize("length", [7, 129])
+async def test_passwords_of_the_wrong_length_are_422(
+    client: httpx.AsyncClient, length: int
+) -> None:
+    response = await client.post(REGISTER, json={"email": new_email(), "password": "p" * length})
+    problem = assert_problem(response, 422, "ValidationProblem")
+    assert [issue["pointer"] for issue in problem["errors"]] == ["#/password"]
+
+
+@pytest.mark.covers("register", 201, 422)
+@pytest.mark.parametrize(
+    "field",
+    [
+        pytest.param({"is_superuser": True}, id="is_superuser"),
+        pytest.param({"is_active": False}, id="is_active"),
+        pytest.param({"id": str(uuid.uuid4())}, id="id"),
+        pytest.param({"hashed_password": "$argon2id$..."}, id="hashed_password"),
+    ],
+)
+async def test_unknown_fields_are_422_and_create_nothing(
+    client: httpx.AsyncClient, field: dict[str, Any]
+) -> None:
+    email = new_email()
+    response = await client.post(REGISTER, json={"email": email, "password": PASSWORD, **field})
+    problem = assert_problem(response, 422, "ValidationProblem")
+    assert [(i["pointer"], i["code"]) for i in problem["errors"]] == [
+        (f"#/{next(iter(field))}", "extra_forbidden")
+    ]
+    user = await register(client, email)  # the email is still free
+    assert user["is_superuser"] is False
+
+
+@pytest.mark.covers("register", 415)
+async def test_register_wants_json(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        REGISTER,
+        content=f'{{"email": "{new_email()}", "password": "{PASSWORD}"}}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert_problem(response, 415)
+
+
+@pytest.mark.covers("register", 201, 409)
+async def test_twenty_concurrent_registrations_with_one_email(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    email = new_email("race")
+    responses = await asyncio.gather(
+        *(api.post(REGISTER, json={"email": email, "password": PASSWORD}) for _ in range(20))
+    )
+    assert not [r.text for r in responses if r.status_code >= 500]
+    assert Counter(response.status_code for response in responses) == {201: 1, 409: 19}
+    for response in responses:
+        if response.status_code == 409:
+            assert_problem(response, 409)
+    created = next(r.json() for r in responses if r.status_code == 201)
+    async with database(app).transaction(write=False) as connection:
+        rows = (await connection.execute(select(users.c.id).where(users.c.email == email))).all()
+        everyone = (await connection.execute(select(func.count()).select_from(users))).scalar()
+    assert [str(row.id) for row in rows] == [created["id"]]
+    assert everyone == 2  # the superuser and this one
+
+
+# Password storage
+
+
+@pytest.mark.covers("register", 201)
+@pytest.mark.covers("login", 200)
+async def test_the_stored_hash_is_argon2id_at_the_owasp_floor(
+    database_url: str, tmp_path: Path
+) -> None:
+    """With the default settings (no FAST_HASHING): what actually lands in the users table."""
+    settings = Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=tmp_path / "v")
+    app = create_app(settings)
+    async for client in started(app):
+        user = await register(client)
+        async with database(app).transaction(write=False) as connection:
+            query = select(users.c.hashed_password).where(users.c.id == uuid.UUID(user["id"]))
+            stored = (await connection.execute(query)).scalar_one()
+        await login(client, user["email"])
+    assert stored.startswith("$argon2id$")
+    m, t, p = argon2_parameters(stored)
+    assert m >= FLOOR_M
+    assert t >= FLOOR_T
+    assert p >= FLOOR_P
+    assert PASSWORD not in stored

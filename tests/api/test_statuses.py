@@ -1,0 +1,367 @@
+"""Status codes every operation shares, tested by walking the spec, and the coverage check.
+
+Each test here loops over the contract's operations, so an operation added to
+openapi/openapi.yaml is covered without editing this file: 401 without a token, 413/415/422
+for bad bodies, 422 for bad parameters, 500 when its service fails. Each test says which
+(operationId, status) pairs it exercises with `@pytest.mark.covers`, and
+`test_every_declared_status_is_covered` checks that the whole suite covers every status code
+of every operation in the spec.
+"""
+
+import logging
+import typing
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import httpx
+import pytest
+
+from app.main import create_app
+from app.providers import Providers
+from app.settings import Settings
+from contract.api import OPERATIONS
+from tests.conftest import started
+from tests.support.contract import assert_problem
+from tests.support.operations import (
+    Operation,
+    all_pairs,
+    body_kwargs,
+    call,
+    fill_path,
+    operations,
+    valid_body,
+)
+
+pytestmark = pytest.mark.anyio
+
+TESTS = Path(__file__).resolve().parents[1]
+UNKNOWN_FIELD = "x_unknown_field"
+MAX_BODY = 1024  # the smallest limit Settings accepts
+PASSWORD = "correct horse battery staple"
+LEAKS = ("Traceback", "RuntimeError", 'File "', ".py", "/src/", "forced failure")
+
+
+def cases(
+    select: Callable[[Operation], bool], status: int
+) -> list[Any]:  # list of pytest.param; ParameterSet is not public API
+    """One param per selected operation, marked as covering `status` where the spec has it."""
+    return [
+        pytest.param(
+            op,
+            id=op.operation_id,
+            marks=[pytest.mark.covers(op.operation_id, status)] if op.declares(status) else [],
+        )
+        for op in operations()
+        if select(op)
+    ]
+
+
+# Signing in
+
+
+async def sign_in(client: httpx.AsyncClient) -> dict[str, str]:
+    """Register a new user and log in; the Authorization header with its access token."""
+    email = f"user-{uuid.uuid4().hex[:12]}@example.com"
+    registered = await client.post(
+        "/api/v1/auth/register", json={"email": email, "password": PASSWORD}
+    )
+    assert registered.status_code == 201, registered.text
+    tokens = await client.post("/api/v1/auth/login", data={"username": email, "password": PASSWORD})
+    assert tokens.status_code == 200, tokens.text
+    return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+
+
+def token_for(op: Operation, auth: dict[str, str]) -> dict[str, str]:
+    return auth if op.secured else {}
+
+
+@pytest.fixture
+def settings(sqlite_settings: Settings) -> Settings:
+    # The rate limit stays on (it is part of the stack under test), just out of reach.
+    return sqlite_settings.model_copy(
+        update={"max_body_bytes": MAX_BODY, "rate_limit_auth": "1000/minute"}
+    )
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in started(create_app(settings)):
+        yield client
+
+
+@pytest.fixture
+async def auth(api: httpx.AsyncClient) -> dict[str, str]:
+    return await sign_in(api)
+
+
+# 401
+
+
+@pytest.mark.parametrize("op", cases(lambda op: op.declares(401), 401))
+async def test_401_without_valid_credentials(api: httpx.AsyncClient, op: Operation) -> None:
+    """Secured operations want a token; the public ones that declare 401 check credentials."""
+    body = body_kwargs(op, valid_body(op)) if op.has_body else {}
+    attempts = [{"Authorization": "Bearer not-a-jwt"}, {"Authorization": "Basic dXNlcjpwYXNz"}]
+    if op.secured:
+        attempts.append({})
+    for headers in attempts:
+        response = await call(api, op, headers=headers, **body)
+        problem = assert_problem(response, 401)
+        assert problem["type"] == "urn:problem-type:unauthenticated"
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_every_operation_that_needs_a_token_declares_401() -> None:
+    secured = [op for op in operations() if op.secured]
+    assert secured  # the walk finds them
+    assert [op.operation_id for op in secured if not op.declares(401)] == []
+
+
+# Request bodies: 413, 415, 422
+
+
+def has_body(op: Operation) -> bool:
+    return op.has_body
+
+
+@pytest.mark.parametrize("op", cases(has_body, 415))
+async def test_415_for_a_body_of_another_media_type(
+    api: httpx.AsyncClient, auth: dict[str, str], op: Operation
+) -> None:
+    assert op.declares(415), f"{op} takes a body but does not declare 415"
+    response = await call(
+        api,
+        op,
+        headers={**token_for(op, auth), "Content-Type": "text/plain"},
+        content=b"just text",
+    )
+    problem = assert_problem(response, 415)
+    assert f"Send the body as {op.media_type}" in problem["detail"]
+
+
+@pytest.mark.parametrize("op", cases(has_body, 413))
+async def test_413_for_a_body_over_the_limit(
+    api: httpx.AsyncClient, auth: dict[str, str], op: Operation
+) -> None:
+    assert op.declares(413), f"{op} takes a body but does not declare 413"
+    response = await call(
+        api,
+        op,
+        headers={**token_for(op, auth), "Content-Type": str(op.media_type)},
+        content=b" " * (MAX_BODY + 1),
+    )
+    problem = assert_problem(response, 413)
+    assert problem["detail"] == f"The request body is larger than {MAX_BODY} bytes."
+
+
+@pytest.mark.parametrize("op", cases(has_body, 422))
+async def test_422_for_an_unknown_field(
+    api: httpx.AsyncClient, auth: dict[str, str], op: Operation
+) -> None:
+    assert op.declares(422), f"{op} takes a body but does not declare 422"
+    body = {**valid_body(op), UNKNOWN_FIELD: "1"}
+    response = await call(api, op, headers=token_for(op, auth), **body_kwargs(op, body))
+    problem = assert_problem(response, 422, "ValidationProblem")
+    assert [(i["pointer"], i["code"]) for i in problem["errors"]] == [
+        (f"#/{UNKNOWN_FIELD}", "extra_forbidden")
+    ]
+
+
+# Parameters: 422
+
+
+def bad_values(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(what is wrong, value) for each rule of a parameter's schema a value can break."""
+    found = []
+    if schema.get("format") == "uuid":
+        found.append(("not-a-uuid", "not-a-uuid"))
+    if schema.get("type") == "integer":
+        found.append(("not-an-integer", "many"))
+        if "minimum" in schema:
+            found.append(("below-minimum", str(schema["minimum"] - 1)))
+        if "maximum" in schema:
+            found.append(("above-maximum", str(schema["maximum"] + 1)))
+    if "maxLength" in schema:
+        found.append(("too-long", "x" * (schema["maxLength"] + 1)))
+    if "enum" in schema:
+        found.append(("not-in-enum", "not-one-of-them"))
+    return found
+
+
+def parameter_cases() -> Iterator[Any]:
+    for op in operations():
+        for parameter in op.parameters:
+            if parameter["in"] not in ("path", "query"):
+                continue
+            for wrong, value in bad_values(parameter.get("schema", {})):
+                marks = [pytest.mark.covers(op.operation_id, 422)] if op.declares(422) else []
+                yield pytest.param(
+                    op,
+                    parameter,
+                    value,
+                    id=f"{op.operation_id}-{parameter['name']}-{wrong}",
+                    marks=marks,
+                )
+
+
+@pytest.mark.parametrize(("op", "parameter", "value"), list(parameter_cases()))
+async def test_422_for_a_parameter_that_breaks_its_schema(
+    api: httpx.AsyncClient,
+    auth: dict[str, str],
+    op: Operation,
+    parameter: dict[str, Any],
+    value: str,
+) -> None:
+    assert op.declares(422), f"{op} has parameters but does not declare 422"
+    name, where = parameter["name"], parameter["in"]
+    body = body_kwargs(op, valid_body(op)) if op.has_body else {}
+    path = fill_path(op, **({name: value} if where == "path" else {}))
+    params = {name: value} if where == "query" else {}
+    response = await call(api, op, headers=token_for(op, auth), path=path, params=params, **body)
+    problem = assert_problem(response, 422, "ValidationProblem")
+    assert [issue["location"] for issue in problem["errors"]] == [f"{where}.{name}"]
+
+
+def test_the_parameter_walk_finds_parameters() -> None:
+    ids = {p.id for p in parameter_cases()}
+    assert "getUser-user_id-not-a-uuid" in ids
+    assert "listUsers-size-above-maximum" in ids
+
+
+# 500
+
+
+class ForcedFailure(RuntimeError):
+    """Raised by every method of every service in `broken_app`."""
+
+
+def failing_service(real: type) -> type:
+    """A subclass of the tag's service class whose every operation raises ForcedFailure.
+
+    A subclass (rather than any object) because create_app checks that each provider
+    returns a class implementing its operations.
+    """
+    names = {info.method_name for info in OPERATIONS if info.implementation_class == real.__name__}
+
+    def failing(name: str) -> Callable[..., Any]:
+        async def method(self: object, **_: object) -> NoReturn:
+            raise ForcedFailure(f"forced failure in {real.__name__}.{name}")
+
+        method.__name__ = name
+        return method
+
+    return type(f"Failing{real.__name__}", (real,), {name: failing(name) for name in names})
+
+
+def break_every_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make each tag's provider hand out a failing service, for apps created after this.
+
+    build_routers binds `providers.<tag>` when the app is built, so the class is patched.
+    """
+    for tag in {info.tag for info in OPERATIONS}:
+        real: type = typing.get_type_hints(getattr(Providers, tag))["return"]
+        broken = failing_service(real)
+
+        async def provide(self: Providers, _broken: type = broken) -> Any:
+            return object.__new__(_broken)
+
+        provide.__annotations__ = {"return": broken}
+        monkeypatch.setattr(Providers, tag, provide)
+
+
+@pytest.mark.parametrize("op", cases(lambda op: True, 500))
+async def test_500_when_the_service_fails_leaks_nothing(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    op: Operation,
+) -> None:
+    assert op.declares(500), f"{op} does not declare 500"
+    async for client in started(create_app(settings)):
+        auth = await sign_in(client)
+    break_every_service(monkeypatch)
+    caplog.set_level(logging.ERROR, logger="app.errors")
+    body = body_kwargs(op, valid_body(op)) if op.has_body else {}
+    async for client in started(create_app(settings)):
+        response = await call(
+            client, op, headers={**token_for(op, auth), "X-Request-ID": "forced-500"}, **body
+        )
+    problem = assert_problem(response, 500)
+    assert problem["request_id"] == "forced-500"
+    assert "forced-500" in problem["detail"]
+    for leak in LEAKS:
+        assert leak not in response.text, leak
+    # The failure that was logged is the one forced in this operation's own service method.
+    [info] = [info for info in OPERATIONS if info.operation_id == op.operation_id]
+    logged = [r for r in caplog.records if r.name == "app.errors"]
+    assert [(type(r.exc_info[1]), str(r.exc_info[1])) for r in logged if r.exc_info] == [
+        (ForcedFailure, f"forced failure in {info.implementation_class}.{info.method_name}")
+    ]
+    assert [getattr(r, "request_id", None) for r in logged] == ["forced-500"]
+
+
+# Coverage of the spec's status codes
+
+
+def covered(items: list[pytest.Item]) -> set[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for item in items:
+        for mark in item.iter_markers("covers"):
+            operation_id, *statuses = mark.args
+            pairs.update((operation_id, str(status)) for status in statuses)
+    return pairs
+
+
+def partial_run(config: pytest.Config, items: list[pytest.Item]) -> str | None:
+    """Why this session is not the whole suite, or None when it is."""
+    present = {Path(str(item.path)).resolve() for item in items}
+    left_out = sorted(
+        str(path.relative_to(TESTS.parent))
+        for path in TESTS.rglob("test_*.py")
+        if path.resolve() not in present
+    )
+    if left_out:
+        more = f" and {len(left_out) - 3} more" if len(left_out) > 3 else ""
+        return f"the session leaves out {', '.join(left_out[:3])}{more}"
+    if config.option.keyword or config.option.markexpr:
+        return "tests are selected with -k or -m"
+    if any("::" in str(arg) for arg in config.args):
+        return "single tests are selected by node id"
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and getattr(reporter, "stats", {}).get("deselected"):
+        return "some tests are deselected"
+    return None
+
+
+def test_covers_markers_name_declared_statuses(request: pytest.FixtureRequest) -> None:
+    """A marker with a typo would cover nothing while looking as if it did."""
+    declared = all_pairs()
+    wrong = []
+    for item in request.session.items:
+        for mark in item.iter_markers("covers"):
+            if len(mark.args) < 2:
+                wrong.append(f"{item.nodeid}: covers{mark.args} names no status")
+            operation_id, *statuses = mark.args
+            wrong += [
+                f"{item.nodeid}: {operation_id} {status}"
+                for status in statuses
+                if (operation_id, str(status)) not in declared
+            ]
+    assert wrong == [], "covers markers for pairs the spec does not declare:\n" + "\n".join(wrong)
+
+
+def test_every_declared_status_is_covered(request: pytest.FixtureRequest) -> None:
+    why = partial_run(request.config, request.session.items)
+    if why is not None:
+        pytest.skip(f"needs the whole suite to judge coverage: {why}")
+    order = {op.operation_id: n for n, op in enumerate(operations())}
+    missing = sorted(
+        all_pairs() - covered(request.session.items), key=lambda p: (order[p[0]], p[1])
+    )
+    assert missing == [], (
+        f"{len(missing)} (operationId, status) pair(s) of the spec have no test marked "
+        "@pytest.mark.covers(operation_id, status):\n"
+        + "\n".join(f"  {op} {status}" for op, status in missing)
+    )

@@ -1,0 +1,115 @@
+"""Accounts for API tests: register, sign in, and the header that carries an access token.
+
+The helpers assert the happy path (201, 200) so a test reads as what it is about; a test about
+a failing registration or login posts to `REGISTER` or `LOGIN` itself.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from app.settings import Settings
+
+REGISTER = "/api/v1/auth/register"
+LOGIN = "/api/v1/auth/login"
+REFRESH = "/api/v1/auth/refresh"
+LOGOUT = "/api/v1/auth/logout"
+ME = "/api/v1/users/me"
+USERS = "/api/v1/users"
+
+PASSWORD = "correct horse battery"
+SUPERUSER_EMAIL = "root@example.com"
+SUPERUSER_PASSWORD = "root password 123"
+
+# OWASP Password Storage Cheat Sheet, argon2id: 19 MiB, 2 iterations, 1 degree of parallelism.
+FLOOR_M, FLOOR_T, FLOOR_P = 19 * 1024, 2, 1
+_ARGON2ID = re.compile(r"\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[^$]+\$[^$]+")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: str
+    email: str
+    password: str
+    tokens: TokenPair
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The `Authorization` header with this account's access token."""
+        return bearer(self.tokens.access)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_email(prefix: str = "user") -> str:
+    """An email no other test uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def with_superuser(settings: Settings) -> Settings:
+    """`settings` plus a first superuser (SUPERUSER_EMAIL), created when the app starts."""
+    return Settings(
+        **{
+            **settings.model_dump(),
+            "first_superuser_email": SUPERUSER_EMAIL,
+            "first_superuser_password": SUPERUSER_PASSWORD,
+        }
+    )
+
+
+async def register(
+    client: httpx.AsyncClient, email: str | None = None, password: str = PASSWORD, **fields: Any
+) -> dict[str, Any]:
+    """Register an account (201) and return its `User` body."""
+    body = {"email": email or new_email(), "password": password, **fields}
+    response = await client.post(REGISTER, json=body)
+    assert response.status_code == 201, response.text
+    user: dict[str, Any] = response.json()
+    return user
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> TokenPair:
+    """Sign in with the OAuth2 password form (200) and return the new token pair."""
+    response = await client.post(LOGIN, data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return TokenPair(access=body["access_token"], refresh=body["refresh_token"])
+
+
+async def sign_up(
+    client: httpx.AsyncClient, email: str | None = None, password: str = PASSWORD
+) -> Account:
+    """Register a new account and sign it in."""
+    user = await register(client, email, password)
+    tokens = await login(client, user["email"], password)
+    return Account(id=user["id"], email=user["email"], password=password, tokens=tokens)
+
+
+async def sign_in_superuser(client: httpx.AsyncClient) -> Account:
+    """Sign in as the first superuser of an app built from `with_superuser(settings)`."""
+    tokens = await login(client, SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+    me = await client.get(ME, headers=bearer(tokens.access))
+    assert me.status_code == 200, me.text
+    assert me.json()["is_superuser"] is True
+    return Account(
+        id=me.json()["id"], email=SUPERUSER_EMAIL, password=SUPERUSER_PASSWORD, tokens=tokens
+    )
+
+
+def argon2_parameters(hashed: str) -> tuple[int, int, int]:
+    """(m, t, p) of an argon2id hash in PHC format; fails the test for anything else."""
+    match = _ARGON2ID.fullmatch(hashed)
+    assert match, f"not an argon2id hash: {hashed[:30]}..."
+    m, t, p = match.groups()
+    return int(m), int(t), int(p)
