@@ -43,10 +43,8 @@ PASSWORD = "correct horse battery staple"
 LEAKS = ("Traceback", "RuntimeError", 'File "', ".py", "/src/", "forced failure")
 
 
-def cases(
-    select: Callable[[Operation], bool], status: int
-) -> list[Any]:  # list of pytest.param; ParameterSet is not public API
-    """One param per selected operation, marked as covering `status` where the spec has it."""
+def cases(select: Callable[[Operation], bool], status: int) -> list[Any]:
+    """One `pytest.param` per selected operation, marked as covering `status` if declared."""
     return [
         pytest.param(
             op,
@@ -78,7 +76,7 @@ def token_for(op: Operation, auth: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(sqlite_settings: Settings) -> Settings:
+def http_settings(sqlite_settings: Settings) -> Settings:
     # The rate limit stays on (it is part of the stack under test), just out of reach.
     return sqlite_settings.model_copy(
         update={"max_body_bytes": MAX_BODY, "rate_limit_auth": "1000/minute"}
@@ -86,8 +84,8 @@ def settings(sqlite_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(create_app(settings)):
+async def api(http_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in started(create_app(http_settings)):
         yield client
 
 
@@ -101,11 +99,15 @@ async def auth(api: httpx.AsyncClient) -> dict[str, str]:
 
 @pytest.mark.parametrize("op", cases(lambda op: op.declares(401), 401))
 async def test_401_without_valid_credentials(api: httpx.AsyncClient, op: Operation) -> None:
-    """Secured operations want a token; the public ones that declare 401 check credentials."""
+    """A token that is sent must be valid; a secured operation also needs one to be sent.
+
+    The public operations that declare 401 (login, refresh) check the credentials in their
+    body, which a valid example body gets wrong.
+    """
     body = body_kwargs(op, valid_body(op)) if op.has_body else {}
-    attempts = [{"Authorization": "Bearer not-a-jwt"}, {"Authorization": "Basic dXNlcjpwYXNz"}]
+    attempts = [{"Authorization": "Bearer not-a-jwt"}]
     if op.secured:
-        attempts.append({})
+        attempts += [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"}]
     for headers in attempts:
         response = await call(api, op, headers=headers, **body)
         problem = assert_problem(response, 401)
@@ -234,16 +236,15 @@ def test_the_parameter_walk_finds_parameters() -> None:
 
 
 class ForcedFailure(RuntimeError):
-    """Raised by every method of every service in `broken_app`."""
+    """Raised by every operation of every service once `break_every_service` ran."""
 
 
-def failing_service(real: type) -> type:
+def failing_service(tag: str, real: type) -> type:
     """A subclass of the tag's service class whose every operation raises ForcedFailure.
 
     A subclass (rather than any object) because create_app checks that each provider
-    returns a class implementing its operations.
+    returns a class that implements the tag's operations.
     """
-    names = {info.method_name for info in OPERATIONS if info.implementation_class == real.__name__}
 
     def failing(name: str) -> Callable[..., Any]:
         async def method(self: object, **_: object) -> NoReturn:
@@ -252,39 +253,44 @@ def failing_service(real: type) -> type:
         method.__name__ = name
         return method
 
+    names = {info.method_name for info in OPERATIONS if info.tag == tag}
     return type(f"Failing{real.__name__}", (real,), {name: failing(name) for name in names})
 
 
+def failing_provider(tag: str) -> Callable[[Providers], Any]:
+    real: type = typing.get_type_hints(getattr(Providers, tag))["return"]
+    broken = failing_service(tag, real)
+
+    async def provide(self: Providers) -> Any:
+        return object.__new__(broken)  # no __init__: it never gets to use its resources
+
+    provide.__annotations__ = {"return": broken}  # what create_app's contract check reads
+    return provide
+
+
 def break_every_service(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make each tag's provider hand out a failing service, for apps created after this.
+    """Make each tag's provider hand out a failing service, in apps created after this.
 
     build_routers binds `providers.<tag>` when the app is built, so the class is patched.
     """
     for tag in {info.tag for info in OPERATIONS}:
-        real: type = typing.get_type_hints(getattr(Providers, tag))["return"]
-        broken = failing_service(real)
-
-        async def provide(self: Providers, _broken: type = broken) -> Any:
-            return object.__new__(_broken)
-
-        provide.__annotations__ = {"return": broken}
-        monkeypatch.setattr(Providers, tag, provide)
+        monkeypatch.setattr(Providers, tag, failing_provider(tag))
 
 
 @pytest.mark.parametrize("op", cases(lambda op: True, 500))
 async def test_500_when_the_service_fails_leaks_nothing(
-    settings: Settings,
+    http_settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     op: Operation,
 ) -> None:
     assert op.declares(500), f"{op} does not declare 500"
-    async for client in started(create_app(settings)):
+    async for client in started(create_app(http_settings)):
         auth = await sign_in(client)
     break_every_service(monkeypatch)
     caplog.set_level(logging.ERROR, logger="app.errors")
     body = body_kwargs(op, valid_body(op)) if op.has_body else {}
-    async for client in started(create_app(settings)):
+    async for client in started(create_app(http_settings)):
         response = await call(
             client, op, headers={**token_for(op, auth), "X-Request-ID": "forced-500"}, **body
         )
