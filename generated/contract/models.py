@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, RootModel
 
 
 class Problem(BaseModel):
@@ -202,6 +202,100 @@ class UserPage(PageMeta):
     """
 
     items: Annotated[list[User], Field(max_length=100)]
+
+
+class Price(RootModel[str]):
+    root: Annotated[str, Field(max_length=11, pattern="^(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$")]
+    """
+    A decimal amount as a string, from `0` to `99999999.99`. Input takes at most two
+    decimals (`"9.9"`, `"9.90"`, `"10"`); output always has exactly two (`"9.90"`).
+
+    """
+
+
+class Item(BaseModel):
+    id: UUID
+    title: Annotated[str, Field(max_length=200, min_length=1)]
+    description: Annotated[str | None, Field(max_length=2000)]
+    price: Annotated[str, Field(max_length=11, pattern="^(0|[1-9][0-9]{0,7})\\.[0-9]{2}$")]
+    owner_id: UUID
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class ItemCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[str, Field(max_length=200, min_length=1)]
+    description: Annotated[str | None, Field(max_length=2000)] = None
+    price: Price
+
+
+class ItemUpdate(BaseModel):
+    """
+    Absent fields stay as they are.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    description: Annotated[str | None, Field(max_length=2000)] = None
+    price: Price | None = None
+
+
+class ItemPage(PageMeta):
+    """
+    A page of items.
+    """
+
+    items: Annotated[list[Item], Field(max_length=100)]
+
+
+class Post(BaseModel):
+    id: UUID
+    title: Annotated[str, Field(max_length=200, min_length=1)]
+    slug: Annotated[str, Field(max_length=220, min_length=1, pattern="^[a-z0-9]+(-[a-z0-9]+)*$")]
+    content: Annotated[str, Field(max_length=50000, min_length=1)]
+    excerpt: Annotated[str | None, Field(max_length=500)]
+    published: bool
+    published_at: AwareDatetime | None
+    author_id: UUID
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class PostCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[str, Field(max_length=200, min_length=1)]
+    content: Annotated[str, Field(max_length=50000, min_length=1)]
+    excerpt: Annotated[str | None, Field(max_length=500)] = None
+    published: bool = False
+
+
+class PostUpdate(BaseModel):
+    """
+    Absent fields stay as they are; the slug never changes.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    content: Annotated[str | None, Field(max_length=50000, min_length=1)] = None
+    excerpt: Annotated[str | None, Field(max_length=500)] = None
+    published: bool | None = None
+
+
+class PostPage(PageMeta):
+    """
+    A page of posts.
+    """
+
+    items: Annotated[list[Post], Field(max_length=100)]
 
 
 class ReadinessStatus(BaseModel):
