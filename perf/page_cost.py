@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from app.db import migrate
 from app.db.database import Database
-from app.items.repository import ItemRepository, Sort
+from app.items.repository import ItemRepository
 from app.items.tables import items
 from app.pagination import PageRequest
 from app.settings import Settings

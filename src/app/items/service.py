@@ -1,12 +1,12 @@
-"""Implements `contract.routers.items.ItemsApi`: anyone reads, only owners (and superusers) write."""
+"""Implements `contract.routers.items.ItemsApi`: anyone reads; owners and superusers write."""
 
 import uuid
 
+from app import etags
 from app.auth.principal import Principal
 from app.db.database import Database
 from app.db.types import utcnow
 from app.errors import NotFound, PreconditionFailed
-from app import etags
 from app.items.money import from_cents, to_cents
 from app.items.repository import ItemRecord, ItemRepository, Sort
 from app.pagination import PageRequest
