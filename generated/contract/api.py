@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from fastapi import APIRouter
 
-from contract.routers import auth, health, users
+from contract.routers import auth, health, items, posts, users
 
 P = TypeVar("P")
 P_contra = TypeVar("P_contra", contravariant=True)
@@ -89,6 +89,126 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.health.HealthApi",
         "app.health.service",
         "HealthService",
+    ),
+    OperationInfo(
+        "listUserItems",
+        "GET",
+        "/api/v1/users/{user_id}/items",
+        "items",
+        "list_user_items",
+        "contract.routers.items.ItemsApi",
+        "app.items.service",
+        "ItemsService",
+    ),
+    OperationInfo(
+        "listItems",
+        "GET",
+        "/api/v1/items",
+        "items",
+        "list_items",
+        "contract.routers.items.ItemsApi",
+        "app.items.service",
+        "ItemsService",
+    ),
+    OperationInfo(
+        "createItem",
+        "POST",
+        "/api/v1/items",
+        "items",
+        "create_item",
+        "contract.routers.items.ItemsApi",
+        "app.items.service",
+        "ItemsService",
+    ),
+    OperationInfo(
+        "getItem",
+        "GET",
+        "/api/v1/items/{item_id}",
+        "items",
+        "get_item",
+        "contract.routers.items.ItemsApi",
+        "app.items.service",
+        "ItemsService",
+    ),
+    OperationInfo(
+        "deleteItem",
+        "DELETE",
+        "/api/v1/items/{item_id}",
+        "items",
+        "delete_item",
+        "contract.routers.items.ItemsApi",
+        "app.items.service",
+        "ItemsService",
+    ),
+    OperationInfo(
+        "updateItem",
+        "PATCH",
+        "/api/v1/items/{item_id}",
+        "items",
+        "update_item",
+        "contract.routers.items.ItemsApi",
+        "app.items.service",
+        "ItemsService",
+    ),
+    OperationInfo(
+        "listPosts",
+        "GET",
+        "/api/v1/posts",
+        "posts",
+        "list_posts",
+        "contract.routers.posts.PostsApi",
+        "app.posts.service",
+        "PostsService",
+    ),
+    OperationInfo(
+        "createPost",
+        "POST",
+        "/api/v1/posts",
+        "posts",
+        "create_post",
+        "contract.routers.posts.PostsApi",
+        "app.posts.service",
+        "PostsService",
+    ),
+    OperationInfo(
+        "getPostBySlug",
+        "GET",
+        "/api/v1/posts/slug/{slug}",
+        "posts",
+        "get_post_by_slug",
+        "contract.routers.posts.PostsApi",
+        "app.posts.service",
+        "PostsService",
+    ),
+    OperationInfo(
+        "getPost",
+        "GET",
+        "/api/v1/posts/{post_id}",
+        "posts",
+        "get_post",
+        "contract.routers.posts.PostsApi",
+        "app.posts.service",
+        "PostsService",
+    ),
+    OperationInfo(
+        "deletePost",
+        "DELETE",
+        "/api/v1/posts/{post_id}",
+        "posts",
+        "delete_post",
+        "contract.routers.posts.PostsApi",
+        "app.posts.service",
+        "PostsService",
+    ),
+    OperationInfo(
+        "updatePost",
+        "PATCH",
+        "/api/v1/posts/{post_id}",
+        "posts",
+        "update_post",
+        "contract.routers.posts.PostsApi",
+        "app.posts.service",
+        "PostsService",
     ),
     OperationInfo(
         "getCurrentUser",
@@ -183,6 +303,12 @@ class ServiceProviders(Protocol[P_contra]):
     def health(self) -> Callable[..., Awaitable[health.HealthApi]]: ...
 
     @property
+    def items(self) -> Callable[..., Awaitable[items.ItemsApi[P_contra]]]: ...
+
+    @property
+    def posts(self) -> Callable[..., Awaitable[posts.PostsApi[P_contra]]]: ...
+
+    @property
     def users(self) -> Callable[..., Awaitable[users.UsersApi[P_contra]]]: ...
 
 
@@ -205,6 +331,18 @@ def build_routers(
 
     if (provider := getattr(providers, "health", None)) is not None:
         routers.append(health.build_router(provider))
+
+    if (provider := getattr(providers, "items", None)) is not None:
+        routers.append(items.build_router(provider, authenticate=authenticate))
+
+    if (provider := getattr(providers, "posts", None)) is not None:
+        routers.append(
+            posts.build_router(
+                provider,
+                authenticate=authenticate,
+                authenticate_optional=authenticate_optional,
+            )
+        )
 
     if (provider := getattr(providers, "users", None)) is not None:
         routers.append(users.build_router(provider, authenticate=authenticate))

@@ -5,7 +5,17 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
 
 
 class Problem(BaseModel):
@@ -13,27 +23,27 @@ class Problem(BaseModel):
     An RFC 9457 problem document.
     """
 
-    type: Annotated[str, Field(max_length=256)]
+    type: Annotated[StrictStr, Field(max_length=256)]
     """
     Names the kind of problem; `about:blank` when the status says it all.
     """
-    title: Annotated[str, Field(max_length=256)]
+    title: Annotated[StrictStr, Field(max_length=256)]
     """
     A short summary of the kind of problem; the same for every occurrence.
     """
-    status: Annotated[int, Field(ge=400, le=599)]
+    status: Annotated[StrictInt, Field(ge=400, le=599)]
     """
     The HTTP status code.
     """
-    detail: Annotated[str | None, Field(max_length=4096)] = None
+    detail: Annotated[StrictStr | None, Field(max_length=4096)] = None
     """
     What went wrong in this occurrence, for a person to read.
     """
-    instance: Annotated[str | None, Field(max_length=2048)] = None
+    instance: Annotated[StrictStr | None, Field(max_length=2048)] = None
     """
     The path of the request that failed.
     """
-    request_id: Annotated[str | None, Field(max_length=128)] = None
+    request_id: Annotated[StrictStr | None, Field(max_length=128)] = None
     """
     The request's `X-Request-ID`; quote it when reporting a problem.
     """
@@ -44,16 +54,16 @@ class ValidationIssue(BaseModel):
     One broken rule; `pointer` for the body, `location` for a parameter.
     """
 
-    pointer: Annotated[str | None, Field(max_length=1024)] = None
+    pointer: Annotated[StrictStr | None, Field(max_length=1024)] = None
     """
     A JSON Pointer (RFC 6901) fragment into the request body, e.g. `#/title`.
     """
-    location: Annotated[str | None, Field(max_length=256)] = None
+    location: Annotated[StrictStr | None, Field(max_length=256)] = None
     """
     Where a parameter was sent and its name, e.g. `query.size`.
     """
-    message: Annotated[str, Field(max_length=1024)]
-    code: Annotated[str | None, Field(max_length=128)] = None
+    message: Annotated[StrictStr, Field(max_length=1024)]
+    code: Annotated[StrictStr | None, Field(max_length=128)] = None
     """
     A machine-readable name of the rule, e.g. `less_than_equal`.
     """
@@ -72,13 +82,13 @@ class PageMeta(BaseModel):
     What every paginated list carries besides its `items`.
     """
 
-    total: Annotated[int, Field(ge=0, le=9223372036854775807)]
+    total: Annotated[StrictInt, Field(ge=0, le=9223372036854775807)]
     """
     How many entries match, over all pages.
     """
-    page: Annotated[int, Field(ge=1, le=10000)]
-    size: Annotated[int, Field(ge=1, le=100)]
-    pages: Annotated[int, Field(ge=0, le=9223372036854775807)]
+    page: Annotated[StrictInt, Field(ge=1, le=10000)]
+    size: Annotated[StrictInt, Field(ge=1, le=100)]
+    pages: Annotated[StrictInt, Field(ge=0, le=9223372036854775807)]
     """
     How many pages there are at this size.
     """
@@ -107,10 +117,10 @@ class User(BaseModel):
 
     id: UUID
     email: Annotated[EmailStr, Field(max_length=254)]
-    full_name: Annotated[str | None, Field(max_length=100)]
-    bio: Annotated[str | None, Field(max_length=1000)]
-    is_active: bool
-    is_superuser: bool
+    full_name: Annotated[StrictStr | None, Field(max_length=100)]
+    bio: Annotated[StrictStr | None, Field(max_length=1000)]
+    is_active: StrictBool
+    is_superuser: StrictBool
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
@@ -120,8 +130,8 @@ class UserRegister(BaseModel):
         extra="forbid",
     )
     email: Annotated[EmailStr, Field(max_length=254)]
-    password: Annotated[str, Field(max_length=128, min_length=8)]
-    full_name: Annotated[str | None, Field(max_length=100)] = None
+    password: Annotated[StrictStr, Field(max_length=128, min_length=8)]
+    full_name: Annotated[StrictStr | None, Field(max_length=100)] = None
 
 
 class UserUpdateMe(BaseModel):
@@ -132,8 +142,8 @@ class UserUpdateMe(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    full_name: Annotated[str | None, Field(max_length=100)] = None
-    bio: Annotated[str | None, Field(max_length=1000)] = None
+    full_name: Annotated[StrictStr | None, Field(max_length=100)] = None
+    bio: Annotated[StrictStr | None, Field(max_length=1000)] = None
 
 
 class UserUpdate(BaseModel):
@@ -144,18 +154,18 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    full_name: Annotated[str | None, Field(max_length=100)] = None
-    bio: Annotated[str | None, Field(max_length=1000)] = None
-    is_active: bool | None = None
-    is_superuser: bool | None = None
+    full_name: Annotated[StrictStr | None, Field(max_length=100)] = None
+    bio: Annotated[StrictStr | None, Field(max_length=1000)] = None
+    is_active: StrictBool | None = None
+    is_superuser: StrictBool | None = None
 
 
 class PasswordChange(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    current_password: Annotated[str, Field(max_length=128, min_length=1)]
-    new_password: Annotated[str, Field(max_length=128, min_length=8)]
+    current_password: Annotated[StrictStr, Field(max_length=128, min_length=1)]
+    new_password: Annotated[StrictStr, Field(max_length=128, min_length=8)]
 
 
 class GrantType(StrEnum):
@@ -171,26 +181,26 @@ class LoginForm(BaseModel):
         extra="forbid",
     )
     grant_type: GrantType | None = None
-    username: Annotated[str, Field(max_length=254, min_length=1)]
+    username: Annotated[StrictStr, Field(max_length=254, min_length=1)]
     """
     The account's email.
     """
-    password: Annotated[str, Field(max_length=128, min_length=1)]
-    scope: Annotated[str | None, Field(max_length=1000)] = None
+    password: Annotated[StrictStr, Field(max_length=128, min_length=1)]
+    scope: Annotated[StrictStr | None, Field(max_length=1000)] = None
 
 
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    refresh_token: Annotated[str, Field(max_length=4096, min_length=1)]
+    refresh_token: Annotated[StrictStr, Field(max_length=4096, min_length=1)]
 
 
 class TokenPair(BaseModel):
-    access_token: Annotated[str, Field(max_length=4096)]
-    refresh_token: Annotated[str, Field(max_length=4096)]
+    access_token: Annotated[StrictStr, Field(max_length=4096)]
+    refresh_token: Annotated[StrictStr, Field(max_length=4096)]
     token_type: Literal["bearer"]
-    expires_in: Annotated[int, Field(ge=1, le=86400)]
+    expires_in: Annotated[StrictInt, Field(ge=1, le=86400)]
     """
     Seconds until the access token expires.
     """
@@ -202,6 +212,105 @@ class UserPage(PageMeta):
     """
 
     items: Annotated[list[User], Field(max_length=100)]
+
+
+class Price(RootModel[StrictStr]):
+    root: Annotated[
+        StrictStr, Field(max_length=11, pattern="^(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$")
+    ]
+    """
+    A decimal amount as a string, from `0` to `99999999.99`. Input takes at most two
+    decimals (`"9.9"`, `"9.90"`, `"10"`); output always has exactly two (`"9.90"`).
+
+    """
+
+
+class Item(BaseModel):
+    id: UUID
+    title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
+    description: Annotated[StrictStr | None, Field(max_length=2000)]
+    price: Annotated[StrictStr, Field(max_length=11, pattern="^(0|[1-9][0-9]{0,7})\\.[0-9]{2}$")]
+    owner_id: UUID
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class ItemCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
+    description: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    price: Price
+
+
+class ItemUpdate(BaseModel):
+    """
+    Absent fields stay as they are.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[StrictStr | None, Field(max_length=200, min_length=1)] = None
+    description: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    price: Price | None = None
+
+
+class ItemPage(PageMeta):
+    """
+    A page of items.
+    """
+
+    items: Annotated[list[Item], Field(max_length=100)]
+
+
+class Post(BaseModel):
+    id: UUID
+    title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
+    slug: Annotated[
+        StrictStr,
+        Field(max_length=220, min_length=1, pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
+    ]
+    content: Annotated[StrictStr, Field(max_length=50000, min_length=1)]
+    excerpt: Annotated[StrictStr | None, Field(max_length=500)]
+    published: StrictBool
+    published_at: AwareDatetime | None
+    author_id: UUID
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class PostCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
+    content: Annotated[StrictStr, Field(max_length=50000, min_length=1)]
+    excerpt: Annotated[StrictStr | None, Field(max_length=500)] = None
+    published: StrictBool = False
+
+
+class PostUpdate(BaseModel):
+    """
+    Absent fields stay as they are; the slug never changes.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[StrictStr | None, Field(max_length=200, min_length=1)] = None
+    content: Annotated[StrictStr | None, Field(max_length=50000, min_length=1)] = None
+    excerpt: Annotated[StrictStr | None, Field(max_length=500)] = None
+    published: StrictBool | None = None
+
+
+class PostPage(PageMeta):
+    """
+    A page of posts.
+    """
+
+    items: Annotated[list[Post], Field(max_length=100)]
 
 
 class ReadinessStatus(BaseModel):

@@ -4,6 +4,7 @@
 from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
 JSON = "application/json"
@@ -37,3 +38,23 @@ def require_content_type(*allowed: str) -> Callable[[Request], Awaitable[None]]:
             )
 
     return check
+
+
+def refuse_nulls(body: BaseModel, *fields: str) -> None:
+    """422 for an explicit null in a field the contract lets you omit but not null.
+
+    The models cannot tell "absent" from "null" for such fields (both are None), but the
+    request can: pydantic records which fields were sent.
+    """
+    errors = [
+        {
+            "type": "null_not_allowed",
+            "loc": ("body", name),
+            "msg": "Leave the field out instead of sending null",
+            "input": None,
+        }
+        for name in fields
+        if name in body.model_fields_set and getattr(body, name) is None
+    ]
+    if errors:
+        raise RequestValidationError(errors)

@@ -42,6 +42,11 @@ DATAMODEL_OPTIONS = [
     "--use-schema-description",
     "--use-field-description",
     "--disable-timestamp",
+    # JSON true is a boolean, "no" is not: no coercion between JSON types in request bodies.
+    "--strict-types",
+    "str",
+    "bool",
+    "int",
     "--formatters",
     "builtin",
 ]

@@ -80,6 +80,7 @@ class Operation:
     params: list[Param]
     body_model: str | None
     body_kind: str | None
+    body_non_nullable: list[str]
     body_content_types: list[str]
     success_status: int
     success_model: str | None
@@ -148,6 +149,29 @@ class Spec:
         for part in ref[2:].split("/"):
             node = node[part.replace("~1", "/").replace("~0", "~")]
         return node
+
+    def nullable(self, schema: Any) -> bool:
+        schema = self.resolve(schema)
+        types = schema.get("type")
+        if isinstance(types, list) and "null" in types:
+            return True
+        branches = schema.get("anyOf") or schema.get("oneOf") or []
+        return any(self.nullable(branch) for branch in branches)
+
+    def optional_non_nullable(self, schema: Any) -> list[str]:
+        """Properties a body may leave out but must not send as null.
+
+        The generated models type these `T | None = None` (absent and null look alike to
+        pydantic), so the route refuses an explicit null itself instead of letting it reach
+        a NOT NULL column.
+        """
+        schema = self.resolve(schema)
+        required = set(schema.get("required", []))
+        return sorted(
+            name
+            for name, prop in schema.get("properties", {}).items()
+            if name not in required and "default" not in prop and not self.nullable(prop)
+        )
 
     def model_of(self, schema: Any, where: str) -> str:
         """The generated model for a body schema: bodies must reference a component schema."""
@@ -258,6 +282,7 @@ def _operation(
 
     body_model = body_kind = None
     body_content_types: list[str] = []
+    body_non_nullable: list[str] = []
     if "requestBody" in op:
         body = spec.resolve(op["requestBody"])
         content = body.get("content", {})
@@ -270,7 +295,9 @@ def _operation(
             raise SpecError(f"{where}: a body is either {JSON} or {FORM}, not {body_content_types}")
         if not body.get("required", False):
             raise SpecError(f"{where}: request bodies must be required")
-        body_model = spec.model_of(content[body_content_types[0]].get("schema"), where)
+        body_schema = content[body_content_types[0]].get("schema")
+        body_model = spec.model_of(body_schema, where)
+        body_non_nullable = spec.optional_non_nullable(body_schema)
 
     successes: list[tuple[int, dict[str, Any]]] = []
     responses: list[tuple[int, str, str | None]] = []
@@ -312,6 +339,7 @@ def _operation(
         params=params,
         body_model=body_model,
         body_kind=body_kind,
+        body_non_nullable=body_non_nullable,
         body_content_types=body_content_types,
         success_status=success_status,
         success_model=success_model,

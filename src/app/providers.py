@@ -12,6 +12,8 @@ from app.auth.service import AuthService
 from app.auth.tokens import Tokens
 from app.db.database import Database
 from app.health.service import HealthService
+from app.items.service import ItemsService
+from app.posts.service import PostsService
 from app.settings import Settings
 from app.users.service import UsersService
 from contract.api import ServiceProviders
@@ -34,3 +36,9 @@ class Providers(ServiceProviders[Principal]):
 
     async def users(self) -> UsersService:
         return UsersService(self.database, self.passwords)
+
+    async def items(self) -> ItemsService:
+        return ItemsService(self.database)
+
+    async def posts(self) -> PostsService:
+        return PostsService(self.database)

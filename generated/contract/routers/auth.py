@@ -10,7 +10,12 @@ from typing import NamedTuple, Protocol
 from fastapi import APIRouter, Body, Depends, Form, Response
 
 from contract import models
-from contract.runtime import empty_response, json_response, require_content_type
+from contract.runtime import (
+    empty_response,
+    json_response,
+    refuse_nulls,
+    require_content_type,
+)
 
 
 class RegisterResult(NamedTuple):
@@ -98,6 +103,7 @@ def build_router(
         api: AuthApi = Depends(get_api),
         body: models.LoginForm = Form(),
     ) -> Response:
+        refuse_nulls(body, "grant_type", "scope")
         return json_response(200, await api.login(body=body))
 
     @router.post(

@@ -10,7 +10,9 @@ from typing import Protocol
 from fastapi import APIRouter, Depends, Response
 
 from contract import models
-from contract.runtime import json_response
+from contract.runtime import (
+    json_response,
+)
 
 
 class HealthApi(Protocol):

@@ -11,7 +11,12 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from contract import models
-from contract.runtime import empty_response, json_response, require_content_type
+from contract.runtime import (
+    empty_response,
+    json_response,
+    refuse_nulls,
+    require_content_type,
+)
 
 P = TypeVar("P")
 P_contra = TypeVar("P_contra", contravariant=True)
@@ -240,6 +245,7 @@ def build_router(
         body: models.UserUpdate = Body(),
         principal: P = Depends(authenticate),
     ) -> Response:
+        refuse_nulls(body, "is_active", "is_superuser")
         return json_response(
             200, await api.update_user(user_id=user_id, body=body, principal=principal)
         )

@@ -16,14 +16,31 @@ log = logging.getLogger("app.db")
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine, *, readiness_timeout_s: float = 2.0) -> None:
+    def __init__(
+        self, engine: AsyncEngine, autocommit: AsyncEngine, *, readiness_timeout_s: float = 2.0
+    ) -> None:
         self.engine = engine
         self.writer = for_writes(engine)
+        self.autocommit = autocommit
         self._readiness_timeout_s = readiness_timeout_s
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":
-        return cls(create_engine(settings), readiness_timeout_s=settings.readiness_timeout_s)
+        return cls(
+            create_engine(settings),
+            create_engine(settings, autocommit=True),
+            readiness_timeout_s=settings.readiness_timeout_s,
+        )
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """A connection on which every statement is its own transaction.
+
+        For work that is one statement: a read, or one atomic `UPDATE ... RETURNING`. It costs
+        one round trip, where a transaction adds BEGIN and COMMIT around it.
+        """
+        async with self.autocommit.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
@@ -35,7 +52,7 @@ class Database:
         """Run a real query; raise Unavailable (never the driver's error) when it fails."""
         try:
             async with asyncio.timeout(self._readiness_timeout_s):
-                async with self.engine.connect() as connection:
+                async with self.autocommit.connect() as connection:
                     await connection.execute(text("SELECT 1"))
         except Exception as exc:  # any driver, network or timeout error means "not ready"
             log.warning("database ping failed: %r", exc)
@@ -43,3 +60,4 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.autocommit.dispose()

@@ -1,4 +1,8 @@
-"""Build the async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg), safely configured.
+"""Build the async engines for SQLite (aiosqlite) or PostgreSQL (asyncpg), safely configured.
+
+Two engines share a URL: one for transactions, and one in autocommit mode for work that is a
+single statement (a read, or one atomic `UPDATE ... RETURNING`), which then needs no
+BEGIN/COMMIT round trips. Each has its own pool, so no connection ever switches modes.
 
 SQLite needs care that PostgreSQL does not: pragmas on every connection, and writes that take
 the write lock when they begin (BEGIN IMMEDIATE). A deferred read transaction that later
@@ -16,15 +20,20 @@ from app.settings import Settings
 BEGIN_OPTION = "sqlite_begin"
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
+    options: dict[str, Any] = {}
+    if autocommit:
+        # No transaction is ever open on these connections, so nothing to roll back on return.
+        options = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
     if settings.is_sqlite:
-        return _sqlite(settings)
+        return _sqlite(settings, autocommit=autocommit, **options)
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=False,  # a dead connection fails the request once; pinging costs every one
         connect_args={"timeout": settings.db_connect_timeout_s},
+        **options,
     )
 
 
@@ -33,12 +42,13 @@ def for_writes(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
 
 
-def _sqlite(settings: Settings) -> AsyncEngine:
+def _sqlite(settings: Settings, *, autocommit: bool, **options: Any) -> AsyncEngine:
     engine = create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=0,
         connect_args={"timeout": settings.db_busy_timeout_ms / 1000},
+        **options,
     )
     busy_timeout = int(settings.db_busy_timeout_ms)
 
@@ -56,9 +66,11 @@ def _sqlite(settings: Settings) -> AsyncEngine:
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+    if not autocommit:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(connection: Connection) -> None:
+            mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine

@@ -2,6 +2,8 @@
 
 from app.auth.tables import refresh_tokens
 from app.db.base import metadata
+from app.items.tables import items
+from app.posts.tables import posts
 from app.users.tables import users
 
-__all__ = ["metadata", "refresh_tokens", "users"]
+__all__ = ["items", "metadata", "posts", "refresh_tokens", "users"]

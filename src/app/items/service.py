@@ -1,0 +1,141 @@
+"""Implements `contract.routers.items.ItemsApi`: anyone reads; owners and superusers write."""
+
+import uuid
+
+from app import etags
+from app.auth.principal import Principal
+from app.db.database import Database
+from app.db.types import utcnow
+from app.errors import NotFound, PreconditionFailed
+from app.items.money import from_cents, to_cents
+from app.items.repository import ItemRecord, ItemRepository, Sort
+from app.pagination import PageRequest
+from app.users.repository import UserRepository
+from contract import models
+from contract.routers.items import (
+    CreateItemResult,
+    GetItemResult,
+    ItemsApi,
+    UpdateItemResult,
+)
+
+NO_SUCH_ITEM = "No such item."
+
+
+def item_model(record: ItemRecord) -> models.Item:
+    return models.Item(
+        id=record.id,
+        title=record.title,
+        description=record.description,
+        price=from_cents(record.price_cents),
+        owner_id=record.owner_id,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+def _owner_filter(principal: Principal) -> uuid.UUID | None:
+    """Whose items the caller may change: their own, or (superusers) anyone's."""
+    return None if principal.is_superuser else principal.user.id
+
+
+class ItemsService(ItemsApi[Principal]):
+    """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def list_items(
+        self, *, page: int, size: int, owner_id: uuid.UUID | None, q: str | None, sort: Sort
+    ) -> models.ItemPage:
+        request = PageRequest(page, size)
+        async with self._database.connect() as connection:
+            records, total = await ItemRepository(connection).page(
+                request, owner_id=owner_id, q=q, sort=sort
+            )
+        return _page(records, total, request)
+
+    async def list_user_items(self, *, user_id: uuid.UUID, page: int, size: int) -> models.ItemPage:
+        request = PageRequest(page, size)
+        async with self._database.connect() as connection:
+            records, total = await ItemRepository(connection).page(request, owner_id=user_id)
+            # No items may mean no such user; only then is the extra query worth it.
+            if total == 0 and await UserRepository(connection).get(user_id) is None:
+                raise NotFound("No such account.")
+        return _page(records, total, request)
+
+    async def create_item(
+        self, *, body: models.ItemCreate, principal: Principal
+    ) -> CreateItemResult:
+        now = utcnow()
+        record = ItemRecord(
+            id=uuid.uuid4(),
+            title=body.title,
+            description=body.description,
+            price_cents=to_cents(body.price.root),
+            owner_id=principal.user.id,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._database.connect() as connection:
+            await ItemRepository(connection).add(record)
+        return CreateItemResult(
+            body=item_model(record),
+            location=f"/api/v1/items/{record.id}",
+            etag=etags.etag(record.version),
+        )
+
+    async def get_item(self, *, item_id: uuid.UUID) -> GetItemResult:
+        async with self._database.connect() as connection:
+            record = await ItemRepository(connection).get(item_id)
+        if record is None:
+            raise NotFound(NO_SUCH_ITEM)
+        return GetItemResult(body=item_model(record), etag=etags.etag(record.version))
+
+    async def update_item(
+        self,
+        *,
+        item_id: uuid.UUID,
+        if_match: str | None,
+        body: models.ItemUpdate,
+        principal: Principal,
+    ) -> UpdateItemResult:
+        changes = body.model_dump(exclude_unset=True, exclude={"price"})
+        if body.price is not None:
+            changes["price_cents"] = to_cents(body.price.root)
+        owner = _owner_filter(principal)
+        async with self._database.connect() as connection:
+            repository = ItemRepository(connection)
+            record = await repository.update(
+                item_id,
+                owner_id=owner,
+                precondition=etags.if_match(if_match),
+                changes=changes,
+                now=utcnow(),
+            )
+            if record is None:
+                # Only on failure: tell "not yours / not there" (404) from "changed" (412).
+                current = await repository.get(item_id)
+                if current is None or (owner is not None and current.owner_id != owner):
+                    raise NotFound(NO_SUCH_ITEM)
+                raise PreconditionFailed("The item changed since you read it; read it again.")
+        return UpdateItemResult(body=item_model(record), etag=etags.etag(record.version))
+
+    async def delete_item(self, *, item_id: uuid.UUID, principal: Principal) -> None:
+        async with self._database.connect() as connection:
+            deleted = await ItemRepository(connection).delete(
+                item_id, owner_id=_owner_filter(principal)
+            )
+        if not deleted:
+            raise NotFound(NO_SUCH_ITEM)
+
+
+def _page(records: list[ItemRecord], total: int, request: PageRequest) -> models.ItemPage:
+    return models.ItemPage(
+        items=[item_model(r) for r in records],
+        total=total,
+        page=request.page,
+        size=request.size,
+        pages=request.pages(total),
+    )

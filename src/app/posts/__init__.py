@@ -1,0 +1,1 @@
+"""The `posts` tag: articles with unique slugs, drafts and publishing."""

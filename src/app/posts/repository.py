@@ -1,0 +1,137 @@
+"""SQL for posts, including who may see a draft and how a slug is kept unique."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.errors import Conflict
+from app.etags import Precondition
+from app.items.repository import title_contains
+from app.pagination import PageRequest
+from app.posts.tables import posts
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    id: uuid.UUID
+    title: str
+    slug: str
+    content: str
+    excerpt: str | None
+    published: bool
+    published_at: datetime | None
+    author_id: uuid.UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _record(row: Any) -> PostRecord:
+    return PostRecord(**row._mapping)
+
+
+def visible_to(viewer_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """Published posts, and the viewer's own drafts."""
+    if viewer_id is None:
+        return posts.c.published == true()
+    return or_(posts.c.published == true(), posts.c.author_id == viewer_id)
+
+
+class SlugTaken(Conflict):
+    """Another post took the slug between choosing it and inserting (only without a lock)."""
+
+
+class PostRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def lock_slug(self, base: str) -> None:
+        """Serialise writers of the same base slug (PostgreSQL; SQLite writers are serial)."""
+        if self._connection.dialect.name == "postgresql":
+            await self._connection.execute(
+                select(func.pg_advisory_xact_lock(func.hashtext("post-slug:" + base)))
+            )
+
+    async def taken_slugs(self, base: str) -> set[str]:
+        # `base` is [a-z0-9-] only, so it holds no LIKE wildcards.
+        query = select(posts.c.slug).where(
+            or_(posts.c.slug == base, posts.c.slug.like(f"{base}-%"))
+        )
+        return set((await self._connection.execute(query)).scalars())
+
+    async def add(self, record: PostRecord) -> None:
+        values = {name: getattr(record, name) for name in PostRecord.__slots__}
+        try:
+            await self._connection.execute(insert(posts).values(**values))
+        except IntegrityError as exc:
+            raise SlugTaken("That slug was just taken; try again.") from exc
+
+    async def get(self, post_id: uuid.UUID) -> PostRecord | None:
+        row = (await self._connection.execute(select(posts).where(posts.c.id == post_id))).first()
+        return _record(row) if row else None
+
+    async def get_by_slug(self, slug: str) -> PostRecord | None:
+        row = (await self._connection.execute(select(posts).where(posts.c.slug == slug))).first()
+        return _record(row) if row else None
+
+    async def update(
+        self,
+        post_id: uuid.UUID,
+        *,
+        author_id: uuid.UUID | None,
+        precondition: Precondition | None,
+        changes: dict[str, Any],
+        now: datetime,
+    ) -> PostRecord | None:
+        """One atomic statement, as for items; publishing stamps `published_at` only once."""
+        values = dict(changes)
+        if values.get("published") is True:
+            values["published_at"] = func.coalesce(posts.c.published_at, now)
+        elif values.get("published") is False:
+            values["published_at"] = None
+        query = update(posts).where(posts.c.id == post_id)
+        if author_id is not None:
+            query = query.where(posts.c.author_id == author_id)
+        if precondition is not None and not precondition.any_version:
+            query = query.where(posts.c.version.in_(precondition.versions))
+        query = query.values(**values, version=posts.c.version + 1, updated_at=now)
+        row = (await self._connection.execute(query.returning(posts))).first()
+        return _record(row) if row else None
+
+    async def delete(self, post_id: uuid.UUID, *, author_id: uuid.UUID | None) -> bool:
+        query = delete(posts).where(posts.c.id == post_id)
+        if author_id is not None:
+            query = query.where(posts.c.author_id == author_id)
+        return (await self._connection.execute(query)).rowcount == 1
+
+    async def page(
+        self,
+        request: PageRequest,
+        *,
+        viewer_id: uuid.UUID | None,
+        author_id: uuid.UUID | None = None,
+        q: str | None = None,
+    ) -> tuple[list[PostRecord], int]:
+        conditions = [visible_to(viewer_id)]
+        if author_id is not None:
+            conditions.append(posts.c.author_id == author_id)
+        if q is not None:
+            conditions.append(title_contains(posts.c.title, q))
+        count = select(func.count()).select_from(posts).where(*conditions)
+        total = (await self._connection.execute(count)).scalar_one()
+        if total <= request.offset:
+            return [], total
+        query = (
+            select(posts)
+            .where(*conditions)
+            .order_by(posts.c.created_at.desc(), posts.c.id.desc())
+            .offset(request.offset)
+            .limit(request.size)
+        )
+        rows = (await self._connection.execute(query)).all()
+        return [_record(row) for row in rows], total

@@ -1,0 +1,92 @@
+"""The read path stays lean: statements per request, counted at the driver.
+
+Every statement SQLAlchemy sends (BEGIN included, on SQLite) passes `before_cursor_execute`;
+on PostgreSQL a transaction would add BEGIN and COMMIT round trips, which the autocommit
+connections used here avoid.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+
+from app.main import create_app
+from app.settings import Settings
+from tests.conftest import started
+
+pytestmark = pytest.mark.anyio
+
+
+@contextmanager
+def statements(app: FastAPI) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    engines = [app.state.database.engine.sync_engine, app.state.database.autocommit.sync_engine]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
+
+
+async def _token(client: httpx.AsyncClient) -> dict[str, str]:
+    await client.post(
+        "/api/v1/auth/register", json={"email": "lean@example.com", "password": "password1"}
+    )
+    login = await client.post(
+        "/api/v1/auth/login", data={"username": "lean@example.com", "password": "password1"}
+    )
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+@pytest.mark.covers("getItem", 200)
+@pytest.mark.covers("updateItem", 200)
+async def test_get_item_is_one_statement_and_patch_adds_one_for_the_principal(
+    settings: Settings,
+) -> None:
+    app = create_app(settings)
+    async for client in started(app):
+        auth = await _token(client)
+        created = await client.post(
+            "/api/v1/items", headers=auth, json={"title": "lean", "price": "1.00"}
+        )
+        item = f"/api/v1/items/{created.json()['id']}"
+
+        with statements(app) as seen:
+            response = await client.get(item)
+        assert response.status_code == 200
+        assert len(seen) == 1, seen
+
+        with statements(app) as seen:
+            response = await client.patch(
+                item,
+                headers={**auth, "If-Match": response.headers["etag"]},
+                json={"title": "leaner"},
+            )
+        assert response.status_code == 200
+        assert len(seen) == 2, seen  # the principal's row, then one UPDATE ... RETURNING
+        assert seen[0].lstrip().upper().startswith("SELECT")
+        assert seen[1].lstrip().upper().startswith("UPDATE")
+
+
+async def test_the_counter_sees_transactions(settings: Settings) -> None:
+    """The control: registering runs in a transaction, and the counter notices its extra work."""
+    app = create_app(settings)
+    async for client in started(app):
+        with statements(app) as seen:
+            await client.post(
+                "/api/v1/auth/register",
+                json={"email": "count@example.com", "password": "password1"},
+            )
+        assert len(seen) >= 1
+        if settings.is_sqlite:
+            assert any(s.startswith("BEGIN") for s in seen), seen
