@@ -10,7 +10,12 @@ from app import contract_check, problems, spec
 from app.db import migrate
 from app.db.database import Database
 from app.middleware.body_limit import BodyLimitMiddleware
-from app.middleware.rate_limit import RateLimitMiddleware, limited_operations, open_storage
+from app.middleware.rate_limit import (
+    RateLimitMiddleware,
+    close_storage,
+    limited_operations,
+    open_storage,
+)
 from app.middleware.request_id import RequestIdMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
@@ -25,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     contract = spec.load()
     database = Database.from_settings(settings)
     providers = Providers(settings, database)
+    rate_limits = open_storage(settings.rate_limit_storage_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await database.dispose()
+            await close_storage(rate_limits)
 
     info = contract.get("info", {})
     app = FastAPI(
@@ -76,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             RateLimitMiddleware,
             operations=limited_operations(contract),
             limit=settings.rate_limit_auth,
-            storage=open_storage(settings.rate_limit_storage_url),
+            storage=rate_limits,
         )
     app.add_middleware(ServerErrorsMiddleware)
     app.add_middleware(

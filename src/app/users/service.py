@@ -2,8 +2,6 @@
 
 import uuid
 
-from fastapi.exceptions import RequestValidationError
-
 from app.auth.passwords import Passwords
 from app.auth.principal import Principal
 from app.auth.repository import RefreshTokenRepository
@@ -17,10 +15,6 @@ from contract import models
 from contract.routers.users import UsersApi
 
 NO_SUCH_USER = "No such account."
-# UserUpdate's flags are optional but not nullable in the contract; the generated model types
-# them `bool | None`, so a null would reach the NOT NULL columns (a 500). Refuse it as the
-# contract does: 422.
-NOT_NULLABLE = ("is_active", "is_superuser")
 
 
 def _require_superuser(principal: Principal) -> None:
@@ -85,21 +79,7 @@ class UsersService(UsersApi[Principal]):
         self, *, user_id: uuid.UUID, body: models.UserUpdate, principal: Principal
     ) -> models.User:
         _require_superuser(principal)
-        changes = body.model_dump(exclude_unset=True)
-        nulls = [name for name in NOT_NULLABLE if name in changes and changes[name] is None]
-        if nulls:
-            raise RequestValidationError(
-                [
-                    {
-                        "type": "bool_type",
-                        "loc": ("body", name),
-                        "msg": "Input should be a valid boolean",
-                        "input": None,
-                    }
-                    for name in nulls
-                ]
-            )
-        return await self._update(user_id, changes)
+        return await self._update(user_id, body.model_dump(exclude_unset=True))
 
     async def delete_user(self, *, user_id: uuid.UUID, principal: Principal) -> None:
         _require_superuser(principal)
