@@ -12,9 +12,10 @@ writes fails at once with "database is locked", ignoring busy_timeout.
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from app.db import sqlite_driver
 from app.settings import Settings
 
 BEGIN_OPTION = "sqlite_begin"
@@ -43,8 +44,12 @@ def for_writes(engine: AsyncEngine) -> AsyncEngine:
 
 
 def _sqlite(settings: Settings, *, autocommit: bool, **options: Any) -> AsyncEngine:
+    url = make_url(settings.database_url)
+    if url.drivername == "sqlite+aiosqlite":
+        # Same database, same aiosqlite; one thread hand-off per statement (sqlite_driver.py).
+        url = url.set(drivername=sqlite_driver.register())
     engine = create_async_engine(
-        settings.database_url,
+        url,
         pool_size=settings.db_pool_size,
         max_overflow=0,
         connect_args={"timeout": settings.db_busy_timeout_ms / 1000},

@@ -5,7 +5,8 @@ from contract import models
 
 
 def user_model(record: UserRecord) -> models.User:
-    return models.User(
+    # Rows from our own tables are already valid: build without re-validating (cheaper).
+    return models.User.model_construct(
         id=record.id,
         email=record.email,
         full_name=record.full_name,
