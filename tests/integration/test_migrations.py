@@ -6,10 +6,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 
 from app.db import migrate
 from app.db.database import Database
+from app.db.schema import metadata
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import TEST_SECRET, started
@@ -70,3 +74,21 @@ def test_several_workers_migrating_at_once_all_succeed(database_url: str, tmp_pa
     for code, out, err in outcomes:
         assert code == 0, err
         assert out.strip() == f"database at revision {', '.join(sorted(migrate.head_revisions()))}"
+
+
+def _diff(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
+
+
+async def test_the_migrations_build_exactly_the_tables_the_code_declares(
+    settings: Settings,
+) -> None:
+    """A table or column added to a tables.py without a migration (or the reverse) fails here."""
+    database = Database.from_settings(settings)
+    try:
+        await migrate.upgrade(database)
+        async with database.engine.connect() as connection:
+            assert await connection.run_sync(_diff) == []
+    finally:
+        await database.dispose()
