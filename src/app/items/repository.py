@@ -38,8 +38,13 @@ def _record(row: Any) -> ItemRecord:
 
 
 def title_contains(column: Any, text: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match; `%`, `_` and the escape character match themselves."""
-    return func.lower(column).contains(text.lower(), autoescape=True)
+    """Case-insensitive substring match; `%`, `_` and the escape character match themselves.
+
+    Both sides go through the database's own lower(), so a text always matches itself: SQLite's
+    folds ASCII letters only, and a Python-lowered "CAFÉ" ("café") would miss its "cafÉ".
+    """
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return func.lower(column).like(func.lower(f"%{escaped}%"), escape="/")
 
 
 class ItemRepository:
