@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import nox
 
 ROOT = Path(__file__).resolve().parent
 CODEGEN = ROOT / "openapi" / "codegen"
-CODE = ["src", "generated", "tests", "noxfile.py", "openapi/codegen"]
+TOOLS = ROOT / "openapi" / "tools"
+# The spec tools' own small environments: PyYAML, and the validator for lint_spec.
+SPEC_TOOL_REQUIREMENTS = ["pyyaml>=6,<7", "openapi-spec-validator>=0.7,<1"]
+CODE = ["src", "generated", "tests", "noxfile.py", "openapi/codegen", "perf", "openapi/tools"]
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["check_generated", "lint", "typecheck", "tests"]
+nox.options.sessions = ["lint_spec", "check_generated", "lint", "typecheck", "tests"]
 
 
 def codegen_pythons(session: nox.Session) -> tuple[Path, Path]:
@@ -55,14 +60,47 @@ def _build(session: nox.Session, *args: str) -> None:
 
 @nox.session(python=False)
 def generate(session: nox.Session) -> None:
-    """Regenerate generated/contract/ from openapi/openapi.yaml."""
-    _build(session, *session.posargs)
+    """Regenerate generated/contract/, then say what the change asks of src/.
+
+    `nox -s generate -- --scaffold` also writes each missing service method into src/ as a
+    failing stub (openapi/tools/change_guide.py); other arguments go to build.py.
+    """
+    scaffold = "--scaffold" in session.posargs
+    args = [arg for arg in session.posargs if arg != "--scaffold"]
+    contract = ROOT / "generated" / "contract"
+    with tempfile.TemporaryDirectory(prefix="contract-before-") as scratch:
+        before = Path(scratch) / "contract"
+        if contract.exists():
+            shutil.copytree(contract, before, ignore=shutil.ignore_patterns("__pycache__"))
+        _build(session, *args)
+        if "--out" in args or "--check" in args:
+            return  # not the project's contract: nothing to tell src/
+        models, _ = codegen_pythons(session)
+        extra = ["--scaffold", "--ruff-python", str(models)] if scaffold else []
+        session.run(
+            sys.executable, str(TOOLS / "change_guide.py"), "--before", str(before), *extra,
+            external=True,
+        )  # fmt: skip
 
 
 @nox.session(python=False)
 def check_generated(session: nox.Session) -> None:
     """Fail, with a diff, when generated/ is not exactly what the spec produces."""
     _build(session, "--check")
+
+
+@nox.session
+def lint_spec(session: nox.Session) -> None:
+    """OpenAPI 3.1 validation plus the house rules (openapi/tools/lint_spec.py; `-- --rules`)."""
+    session.install(*SPEC_TOOL_REQUIREMENTS)
+    session.run("python", str(TOOLS / "lint_spec.py"), *session.posargs)
+
+
+@nox.session
+def breaking(session: nox.Session) -> None:
+    """What the spec change breaks: `nox -s breaking -- [REF]` (default: merge base with main)."""
+    session.install(*SPEC_TOOL_REQUIREMENTS)
+    session.run("python", str(TOOLS / "breaking.py"), *session.posargs)
 
 
 @nox.session
@@ -77,7 +115,9 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the app, the generated contract and the tests."""
     session.install("-e", ".[typecheck]")
-    session.run("mypy", "src/app", "generated/contract", "tests", "noxfile.py")
+    session.run(
+        "mypy", "src/app", "generated/contract", "tests", "noxfile.py", "perf", "openapi/tools"
+    )
 
 
 @nox.session
@@ -100,3 +140,30 @@ def serve(session: nox.Session) -> None:
     """Run the service with uvicorn on SQLite under var/; arguments go to uvicorn."""
     session.install("-e", ".")
     session.run("uvicorn", "--factory", "app.main:create_app", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Schemathesis CLI, every check and phase, against a local service or `-- --url URL`.
+
+    JUnit reports land in reports/; SCHEMATHESIS_PROFILE=deep digs longer (tests/fuzz/run.py).
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.fuzz.run", *session.posargs)
+
+
+@nox.session
+def load(session: nox.Session) -> None:
+    """Locust against a local service, e.g. `nox -s load -- -u 50 -r 10 -t 60s` (perf/run_load.py).
+
+    Fails on any error or a p95 over perf/thresholds.toml; reports land in perf/reports/.
+    """
+    session.install("-e", ".[perf]")
+    session.run("python", "-m", "perf.run_load", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Requests/s of one uvicorn worker per route against a bare route, by wrk (perf/bench.py)."""
+    session.install("-e", ".")
+    session.run("python", "-m", "perf.bench", *session.posargs)

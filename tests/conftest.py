@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from app.main import create_app
 from app.settings import Settings
+from tests.support import network
 
 POSTGRES_URL = os.environ.get("APP_TEST_POSTGRES_URL", "")
 SKIP_POSTGRES = "PostgreSQL tests need APP_TEST_POSTGRES_URL (CI sets it; see README)"
@@ -35,6 +36,14 @@ FAST_HASHING: dict[str, Any] = {
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def loopback_only() -> Iterator[list[str]]:
+    """The whole run connects to nothing outside loopback (tests/support/network.py)."""
+    with network.loopback_only() as refused:
+        yield refused
+    assert refused == [], f"tests tried to connect outside loopback: {refused}"
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -74,7 +83,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        database_url=database_url, secret_key=TEST_SECRET, var_dir=tmp_path / "var", **FAST_HASHING
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        var_dir=tmp_path / "var",
+        validate_responses=True,  # a response the contract does not allow is a 500
+        **FAST_HASHING,
     )
 
 
@@ -85,6 +98,7 @@ def sqlite_settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         secret_key=TEST_SECRET,
         var_dir=tmp_path / "var",
+        validate_responses=True,
         **FAST_HASHING,
     )
 

@@ -9,7 +9,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     RootModel,
     StrictBool,
@@ -116,7 +115,16 @@ class User(BaseModel):
     """
 
     id: UUID
-    email: Annotated[EmailStr, Field(max_length=254)]
+    email: Annotated[
+        StrictStr,
+        Field(
+            max_length=254,
+            pattern="^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
+        ),
+    ]
+    """
+    Lower case, as stored.
+    """
     full_name: Annotated[StrictStr | None, Field(max_length=100)]
     bio: Annotated[StrictStr | None, Field(max_length=1000)]
     is_active: StrictBool
@@ -129,7 +137,16 @@ class UserRegister(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    email: Annotated[EmailStr, Field(max_length=254)]
+    email: Annotated[
+        StrictStr,
+        Field(
+            max_length=254,
+            pattern="^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
+        ),
+    ]
+    """
+    An ASCII address with at most 64 characters before the @ and a dotted domain whose last label starts with a letter (`ada@example.org`): no quoted local parts, no IP-address domains.
+    """
     password: Annotated[StrictStr, Field(max_length=128, min_length=8)]
     full_name: Annotated[StrictStr | None, Field(max_length=100)] = None
 

@@ -49,6 +49,11 @@ DATAMODEL_OPTIONS = [
     "int",
     "--formatters",
     "builtin",
+    # EmailStr (email-validator) refuses addresses the contract's `format: email` and `pattern`
+    # allow (`.test` domains) and rewrites others (`xn--` domains come back as Unicode, which the
+    # format forbids): the spec's pattern says what an address is, as for any other string.
+    "--type-mappings",
+    "email=string",
 ]
 
 

@@ -6,8 +6,8 @@ what only shows at run time, and says exactly what to write where.
 
 import inspect
 import typing
-from collections.abc import Iterable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
@@ -15,6 +15,19 @@ from starlette.routing import BaseRoute
 from contract.api import OPERATIONS, OperationInfo
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+STUB_MARK = "__contract_stub__"
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def stub(method: Method) -> Method:
+    """Marks a service method `nox -s generate -- --scaffold` wrote and nobody implemented yet.
+
+    The stub typechecks (so mypy stops naming the gap) but raises NotImplementedError; this
+    check still refuses to start an app with one, naming it. Delete the decorator together
+    with the `raise` when you implement the method.
+    """
+    setattr(method, STUB_MARK, True)
+    return method
 
 
 class ContractNotServed(RuntimeError):
@@ -51,6 +64,10 @@ def _implements(cls: type, method_name: str) -> bool:
             own = Protocol not in klass.__bases__
             return own and inspect.iscoroutinefunction(vars(klass)[method_name])
     return False
+
+
+def _is_stub(cls: type, method_name: str) -> bool:
+    return bool(getattr(getattr(cls, method_name, None), STUB_MARK, False))
 
 
 def _missing(info: OperationInfo, why: str) -> str:
@@ -97,6 +114,13 @@ def problems(app_routes: Iterable[BaseRoute], spec: dict[str, Any]) -> list[str]
             found.append(_missing(info, "has a provider without a return annotation"))
         elif not _implements(cls, info.method_name):
             found.append(_missing(info, f"has no method on `{cls.__module__}.{cls.__name__}`"))
+        elif _is_stub(cls, info.method_name):
+            found.append(
+                _missing(
+                    info,
+                    f"is only a scaffolded stub (`@stub`) on `{cls.__module__}.{cls.__name__}`",
+                )
+            )
     known = {operation_id for operation_id, _, _ in declared}
     found.extend(
         f"{route.operation_id} ({', '.join(sorted(route.methods or ()))} {route.path}) is served "

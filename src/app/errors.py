@@ -13,6 +13,14 @@ class InvalidRequest(DomainError):
     """The request is well formed but cannot be carried out as asked."""
 
 
+class InvalidField(DomainError):
+    """A value breaks a rule the contract states but its generated models cannot check."""
+
+    def __init__(self, detail: str, *, pointer: str = "#") -> None:
+        super().__init__(detail)
+        self.pointer = pointer  # a JSON Pointer fragment into the body, e.g. `#/email`
+
+
 class Unauthenticated(DomainError):
     """No valid credentials: the caller must authenticate."""
 

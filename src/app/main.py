@@ -17,6 +17,7 @@ from app.middleware.rate_limit import (
     open_storage,
 )
 from app.middleware.request_id import RequestIdMiddleware
+from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
 from app.providers import Providers
@@ -86,6 +87,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             storage=rate_limits,
         )
     app.add_middleware(ServerErrorsMiddleware)
+    if settings.validate_responses:
+        # Outside the body limit, the rate limit and the 500 handler: their answers are checked.
+        app.add_middleware(
+            ResponseValidationMiddleware,
+            contract=ResponseContract(contract),
+            routes=app.state.routes,
+        )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -34,6 +34,7 @@ class Kind(NamedTuple):
 
 TABLE: Mapping[type[errors.DomainError], Kind] = {
     errors.InvalidRequest: Kind(400, "invalid-request"),
+    errors.InvalidField: Kind(422, "validation-error"),
     errors.Unauthenticated: Kind(401, "unauthenticated"),
     errors.PermissionDenied: Kind(403, "permission-denied"),
     errors.NotFound: Kind(404, "not-found"),
@@ -114,12 +115,17 @@ def for_domain_error(scope: Scope, exc: errors.DomainError) -> Response:
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, errors.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+    issues = None
+    if isinstance(exc, errors.InvalidField):
+        message = exc.detail[:MAX_MESSAGE]
+        issues = [models.ValidationIssue(pointer=exc.pointer, message=message, code="invalid")]
     return problem(
         scope,
         kind.status,
         exc.detail,
         type_=f"urn:problem-type:{kind.slug}",
         headers=headers,
+        issues=issues,
     )
 
 
@@ -133,8 +139,22 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+def _unreadable_body(exc: HTTPException) -> bool:
+    """FastAPI's own 400 for a body it could not decode, such as JSON that is not UTF-8.
+
+    It raises that from the decoding error (a ValueError); a JSON syntax error it reports as a
+    validation error instead. The contract calls both a 422: the body breaks the contract.
+    """
+    return exc.status_code == 400 and isinstance(exc.__cause__, ValueError)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if _unreadable_body(exc):
+        issue = models.ValidationIssue(
+            pointer="#", message="The body is not UTF-8 encoded JSON.", code="json_invalid"
+        )
+        return validation_problem(request.scope, [issue], total=1)
     status = exc.status_code
     headers = dict(exc.headers or {})
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
@@ -166,11 +186,17 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     found = list(exc.errors())
     issues = [_issue(error) for error in found[:MAX_ISSUES]]
-    more = f" (the first {MAX_ISSUES} are listed)" if len(found) > MAX_ISSUES else ""
+    return validation_problem(request.scope, issues, total=len(found))
+
+
+def validation_problem(
+    scope: Scope, issues: list[models.ValidationIssue], *, total: int
+) -> Response:
+    more = f" (the first {MAX_ISSUES} are listed)" if total > MAX_ISSUES else ""
     return problem(
-        request.scope,
+        scope,
         422,
-        f"The request breaks the contract in {len(found)} place(s){more}.",
+        f"The request breaks the contract in {total} place(s){more}.",
         type_="urn:problem-type:validation-error",
         issues=issues,
     )

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser."
     )
+    validate_responses: bool = Field(
+        False,
+        description=(
+            "Check every response against the contract and answer 500 to one it does not allow "
+            "(logged). For development and tests: it buffers and parses every response."
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -179,6 +179,22 @@ async def test_anything_but_a_bearer_token_is_401(
     assert_unauthenticated(await sqlite_client.get(ME, headers={"Authorization": value}))
 
 
+@pytest.mark.covers("listPosts", 200, 401)
+@pytest.mark.covers("getPostBySlug", 401, 404)
+@pytest.mark.covers("getPost", 401, 404)
+@pytest.mark.parametrize(
+    "path", ["/api/v1/posts", "/api/v1/posts/slug/no-such-post", f"/api/v1/posts/{uuid.uuid4()}"]
+)
+@pytest.mark.parametrize("authorization", ["Basic dXNlcjpwYXNzd29yZA==", "Bearer", "garbage"])
+async def test_a_header_that_is_not_a_bearer_token_is_401_where_a_token_is_optional(
+    sqlite_client: httpx.AsyncClient, path: str, authorization: str
+) -> None:
+    # It used to be read as no header at all, so a draft's author who sent a mangled token got a
+    # 404 for their own draft (found by Schemathesis' stateful phase).
+    assert_unauthenticated(await sqlite_client.get(path, headers={"Authorization": authorization}))
+    assert (await sqlite_client.get(path)).status_code in {200, 404}  # anonymous is fine
+
+
 @pytest.mark.covers("getCurrentUser", 401)
 async def test_no_authorization_header_is_401(client: httpx.AsyncClient) -> None:
     body = assert_unauthenticated(await client.get(ME))
@@ -513,6 +529,51 @@ async def test_passwords_of_the_wrong_length_are_422(
     response = await client.post(REGISTER, json={"email": new_email(), "password": "p" * length})
     problem = assert_problem(response, 422, "ValidationProblem")
     assert [issue["pointer"] for issue in problem["errors"]] == ["#/password"]
+
+
+# Emails: the contract's `format: email` and pattern, no more and no less. Schemathesis found
+# addresses on both sides of EmailStr's line, which the generated models used to apply.
+
+
+@pytest.mark.covers("register", 201)
+@pytest.mark.parametrize(
+    "email",
+    [
+        pytest.param("ada@lab.test", id="special-use-domain"),
+        pytest.param("a.b+c@xn--80ak6aa92e.example", id="punycode-kept-as-sent"),
+        pytest.param("x{|}~!#$%&'*/=?^_`-@a-b.io", id="dot-atom-punctuation"),
+        pytest.param("L" * 64 + "@Example.ORG", id="64-character-local-part"),
+    ],
+)
+async def test_every_address_the_contract_allows_is_stored_as_sent_in_lower_case(
+    client: httpx.AsyncClient, email: str
+) -> None:
+    user = await register(client, email)
+    assert user["email"] == email.lower()
+    assert_matches(user, "User")
+    await login(client, email)
+
+
+@pytest.mark.covers("register", 422)
+@pytest.mark.parametrize(
+    ("email", "code"),
+    [
+        pytest.param("l" * 65 + "@example.org", "invalid", id="65-character-local-part"),
+        pytest.param("é@example.org", "string_pattern_mismatch", id="not-ascii"),
+        pytest.param('"a b"@example.org', "string_pattern_mismatch", id="quoted-local-part"),
+        pytest.param("a@[127.0.0.1]", "string_pattern_mismatch", id="ip-address-domain"),
+        pytest.param("a@localhost", "string_pattern_mismatch", id="dotless-domain"),
+        pytest.param("a@example.123", "string_pattern_mismatch", id="numeric-last-label"),
+        pytest.param("a..b@example.org", "string_pattern_mismatch", id="two-dots"),
+    ],
+)
+async def test_addresses_outside_the_contract_are_422_and_create_nothing(
+    client: httpx.AsyncClient, email: str, code: str
+) -> None:
+    response = await client.post(REGISTER, json={"email": email, "password": PASSWORD})
+    problem = assert_problem(response, 422, "ValidationProblem")
+    assert [(i["pointer"], i["code"]) for i in problem["errors"]] == [("#/email", code)]
+    assert_unauthenticated(await client.post(LOGIN, data={"username": email, "password": PASSWORD}))
 
 
 @pytest.mark.covers("register", 201, 422)

@@ -25,6 +25,7 @@ from app.main import create_app
 from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.request_id import RequestIdMiddleware
+from app.middleware.response_validation import ResponseValidationMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
 from app.settings import Settings
@@ -276,6 +277,7 @@ def test_the_middleware_is_pure_asgi_with_the_request_id_outermost(
         RequestIdMiddleware,
         SecurityHeadersMiddleware,
         CORSMiddleware,
+        ResponseValidationMiddleware,  # on in tests (validate_responses)
         ServerErrorsMiddleware,
         RateLimitMiddleware,
         BodyLimitMiddleware,

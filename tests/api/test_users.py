@@ -785,6 +785,43 @@ async def test_update_user_refuses_an_id_that_is_not_a_uuid(
     assert ("path.user_id", "uuid_parsing") in error_codes(body)
 
 
+# A superuser cannot lock themselves out through the admin operations (found by fuzzing: a
+# fuzzer holding the only superuser token deactivated that very account).
+
+
+@pytest.mark.covers("updateUser", 200, 403)
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"is_active": False}, id="deactivate"),
+        pytest.param({"is_superuser": False}, id="demote"),
+    ],
+)
+async def test_a_superuser_may_not_deactivate_or_demote_their_own_account(
+    api: httpx.AsyncClient, admin: Account, change: dict[str, bool]
+) -> None:
+    response = await api.patch(admin.url, json={"bio": "gone", **change}, headers=admin.headers)
+    body = assert_problem(response, 403)
+    assert body["type"] == "urn:problem-type:permission-denied"
+    me = await get_json(api, ME, admin)
+    assert (me["is_active"], me["is_superuser"], me["bio"]) == (True, True, None)
+    # Anything else on their own account still goes, flags set to what they already are too.
+    same = {"bio": "still here", "is_active": True, "is_superuser": True}
+    response = await api.patch(admin.url, json=same, headers=admin.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["bio"] == "still here"
+
+
+@pytest.mark.covers("deleteUser", 403)
+async def test_a_superuser_may_not_delete_their_own_account_through_delete_user(
+    api: httpx.AsyncClient, admin: Account, app: FastAPI
+) -> None:
+    body = assert_problem(await api.delete(admin.url, headers=admin.headers), 403)
+    assert body["type"] == "urn:problem-type:permission-denied"
+    assert await users_with_id(app, admin.id) == 1
+    assert (await api.get(ME, headers=admin.headers)).status_code == 200
+
+
 # deleteUser
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.tokens import InvalidToken, Tokens
@@ -11,6 +11,7 @@ from app.errors import Unauthenticated
 from app.users.repository import UserRecord, UserRepository
 
 bearer = HTTPBearer(auto_error=False, description="A JWT access token.")
+NOT_BEARER = "Send the access token as `Authorization: Bearer <token>`."
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +49,13 @@ class Authenticator:
         return await self._principal(credentials.credentials)
 
     async def authenticate_optional(
-        self, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+        self, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
     ) -> Principal | None:
         """None for an anonymous caller; a token that is sent must still be valid."""
         if credentials is None:
+            # HTTPBearer also gives None for a header it cannot read (`Basic ...`, `Bearer` and
+            # nothing): that caller meant to sign in, so it is a 401, not an anonymous call.
+            if "authorization" in request.headers:
+                raise Unauthenticated(NOT_BEARER)
             return None
         return await self._principal(credentials.credentials)

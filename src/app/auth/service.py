@@ -8,7 +8,7 @@ from app.auth.repository import RefreshTokenRepository
 from app.auth.tokens import InvalidToken, Tokens, fingerprint
 from app.db.database import Database
 from app.db.types import utcnow
-from app.errors import Unauthenticated
+from app.errors import InvalidField, Unauthenticated
 from app.users.repository import UserRecord, UserRepository
 from app.users.views import user_model
 from contract import models
@@ -16,6 +16,8 @@ from contract.routers.auth import AuthApi, RegisterResult
 
 BAD_LOGIN = "The email or password is wrong, or the account is disabled."
 BAD_REFRESH = "The refresh token is invalid, expired or revoked."
+MAX_LOCAL_PART = 64
+LONG_LOCAL_PART = f"The part before the @ is longer than {MAX_LOCAL_PART} characters."
 
 
 class AuthService(AuthApi):
@@ -27,12 +29,16 @@ class AuthService(AuthApi):
         self._tokens = tokens
 
     async def register(self, *, body: models.UserRegister) -> RegisterResult:
+        local_part = body.email.rpartition("@")[0]
+        if len(local_part) > MAX_LOCAL_PART:
+            # RFC 5321's limit, part of `format: email`; the contract's pattern cannot count it.
+            raise InvalidField(LONG_LOCAL_PART, pointer="#/email")
         # Hash before the transaction: SQLite has one writer, and hashing takes a while.
         hashed = await self._passwords.hash(body.password)
         now = utcnow()
         record = UserRecord(
             id=uuid.uuid4(),
-            email=str(body.email).lower(),
+            email=body.email.lower(),
             hashed_password=hashed,
             full_name=body.full_name,
             bio=None,

@@ -15,6 +15,9 @@ from contract import models
 from contract.routers.users import UsersApi
 
 NO_SUCH_USER = "No such account."
+# A superuser who deactivates, demotes or deletes their own account through the admin operations
+# may lock everyone out; another superuser can, and `deleteCurrentUser` is the deliberate way out.
+NOT_YOURSELF = "A superuser may not deactivate, demote or delete their own account here."
 
 
 def _require_superuser(principal: Principal) -> None:
@@ -79,10 +82,16 @@ class UsersService(UsersApi[Principal]):
         self, *, user_id: uuid.UUID, body: models.UserUpdate, principal: Principal
     ) -> models.User:
         _require_superuser(principal)
-        return await self._update(user_id, body.model_dump(exclude_unset=True))
+        changes = body.model_dump(exclude_unset=True)
+        demotes = changes.get("is_active") is False or changes.get("is_superuser") is False
+        if user_id == principal.user.id and demotes:
+            raise PermissionDenied(NOT_YOURSELF)
+        return await self._update(user_id, changes)
 
     async def delete_user(self, *, user_id: uuid.UUID, principal: Principal) -> None:
         _require_superuser(principal)
+        if user_id == principal.user.id:
+            raise PermissionDenied(NOT_YOURSELF)
         async with self._database.transaction(write=True) as connection:
             if not await UserRepository(connection).delete(user_id):
                 raise NotFound(NO_SUCH_USER)

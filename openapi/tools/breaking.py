@@ -1,0 +1,882 @@
+"""Compare the spec with an earlier version of it and say what each change breaks.
+
+    python openapi/tools/breaking.py [REF] [--spec openapi/openapi.yaml] [--old-spec FILE]
+
+REF is any git revision (default: `git merge-base HEAD main`); the old spec is
+`git show REF:<the spec's path>`. `--old-spec` compares with a file instead.
+
+Every change is classified twice:
+
+- **clients**: would a client written against the old spec break? Requests are what clients
+  send, so *narrowing* a request (a new required field, a lower maxLength, a removed enum value)
+  breaks them; responses are what clients read, so *widening* a response (a new enum value, a
+  field that may now be null or absent, a higher maxLength) breaks them. Removing an operation,
+  a parameter, a success status or a response field breaks them too, and so does asking for
+  more authentication.
+- **server**: does the implementation in src/ have to change? The mirror image: a widened
+  request (it must handle the new input), a narrowed response (it must produce it), a new
+  operation or parameter (its Protocol method is new or takes a new argument). These are
+  work, not a release problem: mypy and the app's start-up check enforce them.
+
+Exits 1 when a change breaks clients and `info.version`'s major number did not go up; 2 when
+the comparison cannot be made (unknown ref, unreadable spec). Standard library and PyYAML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from specdoc import (
+    Location,
+    Operation,
+    Resolved,
+    SpecError,
+    dotted,
+    effective_security,
+    load,
+    load_text,
+    operations,
+    parameters,
+    resolve,
+    schema_types,
+    security_kind,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SPEC = ROOT / "openapi" / "openapi.yaml"
+BASE_BRANCHES = ("main", "origin/main")
+
+ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
+UPPER_BOUNDS = ("maxLength", "maxItems", "maximum", "exclusiveMaximum", "maxProperties")
+LOWER_BOUNDS = ("minLength", "minItems", "minimum", "exclusiveMinimum", "minProperties")
+EXACT_CONSTRAINTS = ("pattern", "format", "multipleOf")
+
+# What narrowing and widening mean for each side: (breaks clients, needs server work).
+EFFECTS: dict[tuple[str, str], tuple[bool, bool]] = {
+    ("request", "narrowed"): (True, False),
+    ("request", "widened"): (False, True),
+    ("request", "changed"): (True, True),
+    ("response", "narrowed"): (False, True),
+    ("response", "widened"): (True, False),
+    ("response", "changed"): (True, True),
+}
+
+
+@dataclass
+class Change:
+    location: Location
+    rule: str
+    message: str
+    client: bool  # breaks clients written against the old spec
+    server: bool  # asks something of the implementation in src/
+    operations: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> tuple[Location, str, str, bool, bool]:
+        return (self.location, self.rule, self.message, self.client, self.server)
+
+    def __str__(self) -> str:
+        used = f" [{', '.join(sorted(self.operations))}]" if self.operations else ""
+        return f"{dotted(self.location)}: {self.rule}: {self.message}{used}"
+
+
+def _normal_path(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
+
+
+@dataclass
+class Flat:
+    """A schema with its `$ref`s followed and its `allOf` branches merged."""
+
+    location: Location
+    keywords: dict[str, Any]
+    properties: dict[str, tuple[Any, Location]]
+    required: set[str]
+    items: tuple[Any, Location] | None
+
+
+class Comparison:
+    def __init__(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        self.old, self.new = old, new
+        self._changes: dict[tuple[Location, str, str, bool, bool], Change] = {}
+
+    @property
+    def changes(self) -> list[Change]:
+        return sorted(self._changes.values(), key=lambda c: (c.location, c.rule, c.message))
+
+    def add(
+        self,
+        location: Location,
+        rule: str,
+        message: str,
+        *,
+        client: bool,
+        server: bool,
+        operation: str | None = None,
+    ) -> None:
+        change = Change(location, rule, message, client, server)
+        kept = self._changes.setdefault(change.key, change)
+        if operation:
+            kept.operations.add(operation)
+
+    def effect(
+        self, location: Location, rule: str, message: str, effect: str, side: str, operation: str
+    ) -> None:
+        client, server = EFFECTS[(side, effect)]
+        self.add(location, rule, message, client=client, server=server, operation=operation)
+
+    # Schemas
+
+    def flatten(self, document: dict[str, Any], node: Any, location: Location) -> Flat:
+        resolved = resolve(document, node, location)
+        schema = resolved.node if isinstance(resolved.node, dict) else {}
+        flat = Flat(resolved.location, {}, {}, set(), None)
+        for index, branch in enumerate(schema.get("allOf") or []):
+            merged = self.flatten(document, branch, (*resolved.location, "allOf", str(index)))
+            flat.keywords.update(merged.keywords)
+            flat.properties.update(merged.properties)
+            flat.required |= merged.required
+            flat.items = merged.items or flat.items
+        for key, value in schema.items():
+            if key not in ("allOf", "properties", "required", "items", "$ref"):
+                flat.keywords[key] = value
+        for name, prop in (schema.get("properties") or {}).items():
+            flat.properties[str(name)] = (prop, (*resolved.location, "properties", str(name)))
+        flat.required |= {str(name) for name in schema.get("required") or []}
+        if "items" in schema:
+            flat.items = (schema["items"], (*resolved.location, "items"))
+        return flat
+
+    def _union(
+        self, document: dict[str, Any], flat: Flat
+    ) -> tuple[set[str], tuple[Any, Location] | None]:
+        """The JSON types a schema allows (empty: any) and its one non-null anyOf/oneOf branch."""
+        types = schema_types(flat.keywords)
+        branches = flat.keywords.get("anyOf") or flat.keywords.get("oneOf") or []
+        others: list[tuple[Any, Location]] = []
+        branch_types: set[str] = set()
+        keyword = "anyOf" if "anyOf" in flat.keywords else "oneOf"
+        for index, branch in enumerate(branches):
+            where = (*flat.location, keyword, str(index))
+            node = self.flatten(document, branch, where)
+            found = schema_types(node.keywords)
+            if found == {"null"}:
+                branch_types.add("null")
+            else:
+                others.append((branch, where))
+                branch_types |= found or set(ALL_TYPES)
+        if branches:
+            types = (types & branch_types) if types else branch_types
+        return types, (others[0] if len(others) == 1 else None)
+
+    def schema(
+        self,
+        old: tuple[Any, Location],
+        new: tuple[Any, Location],
+        side: str,
+        operation: str,
+        seen: frozenset[tuple[Location, Location]] = frozenset(),
+    ) -> None:
+        old_ref = resolve(self.old, *old)
+        new_ref = resolve(self.new, *new)
+        if (old_ref.location, new_ref.location) in seen:
+            return
+        seen = seen | {(old_ref.location, new_ref.location)}
+        o, n = self.flatten(self.old, *old), self.flatten(self.new, *new)
+        where = n.location
+        named = "#/components/schemas/"
+        refs = (old_ref.ref or "", new_ref.ref or "")
+        if refs[0] != refs[1] and all(ref.startswith(named) for ref in refs):
+            self.add(
+                new[1],
+                "schema-renamed",
+                f"{refs[0].removeprefix(named)} is now {refs[1].removeprefix(named)}"
+                " (same place on the wire; the generated model is renamed)",
+                client=False,
+                server=True,
+                operation=operation,
+            )
+
+        old_types, old_branch = self._union(self.old, o)
+        new_types, new_branch = self._union(self.new, n)
+        self._types(where, old_types, new_types, side, operation)
+        # `anyOf: [X, {type: "null"}]` is X that may be null: compare X's content with the
+        # other side's (its own single branch, or the schema itself).
+        if old_branch:
+            o = self.flatten(self.old, *old_branch)
+        if new_branch:
+            n = self.flatten(self.new, *new_branch)
+        where = n.location
+        self._values(where, o.keywords, n.keywords, side, operation)
+        self._bounds(where, o.keywords, n.keywords, side, operation)
+        self._properties(o, n, side, operation, seen)
+        if o.items and n.items:
+            self.schema(o.items, n.items, side, operation, seen)
+
+    def _types(
+        self, where: Location, old: set[str], new: set[str], side: str, operation: str
+    ) -> None:
+        def expand(types: set[str]) -> set[str]:
+            found = set(types or ALL_TYPES)
+            return found | {"integer"} if "number" in found else found
+
+        removed, added = expand(old) - expand(new), expand(new) - expand(old)
+        verb = "accepts" if side == "request" else "returns"
+        if removed:
+            self.effect(
+                (*where, "type"),
+                "type-narrowed",
+                f"{side} {verb} no {', '.join(sorted(removed))} any more "
+                f"({sorted(old) or 'any'} -> {sorted(new) or 'any'})",
+                "narrowed",
+                side,
+                operation,
+            )
+        if added:
+            self.effect(
+                (*where, "type"),
+                "type-widened",
+                f"{side} now {verb} {', '.join(sorted(added))} too "
+                f"({sorted(old) or 'any'} -> {sorted(new) or 'any'})",
+                "widened",
+                side,
+                operation,
+            )
+
+    def _values(
+        self, where: Location, old: dict[str, Any], new: dict[str, Any], side: str, operation: str
+    ) -> None:
+        def allowed(keywords: dict[str, Any]) -> list[Any] | None:
+            if "const" in keywords:
+                return [keywords["const"]]
+            enum = keywords.get("enum")
+            return list(enum) if isinstance(enum, list) else None
+
+        before, after = allowed(old), allowed(new)
+        if before == after:
+            return
+        if after is not None and before is None:
+            self.effect(
+                (*where, "enum"),
+                "enum-value-removed",
+                f"{side} is now limited to {_show(after)}",
+                "narrowed",
+                side,
+                operation,
+            )
+            return
+        if before is not None and after is None:
+            self.effect(
+                (*where, "enum"),
+                "enum-value-added",
+                f"{side} is no longer limited to {_show(before)}",
+                "widened",
+                side,
+                operation,
+            )
+            return
+        assert before is not None
+        assert after is not None
+        removed = [v for v in before if v not in after]
+        added = [v for v in after if v not in before]
+        if removed:
+            self.effect(
+                (*where, "enum"),
+                "enum-value-removed",
+                f"{side} value(s) {', '.join(map(_show, removed))} removed",
+                "narrowed",
+                side,
+                operation,
+            )
+        if added:
+            self.effect(
+                (*where, "enum"),
+                "enum-value-added",
+                f"{side} value(s) {', '.join(map(_show, added))} added",
+                "widened",
+                side,
+                operation,
+            )
+
+    def _bounds(
+        self, where: Location, old: dict[str, Any], new: dict[str, Any], side: str, operation: str
+    ) -> None:
+        for keyword in (*UPPER_BOUNDS, *LOWER_BOUNDS, *EXACT_CONSTRAINTS, "uniqueItems"):
+            before, after = old.get(keyword), new.get(keyword)
+            if keyword == "uniqueItems":
+                before, after = before or None, after or None
+            if before == after:
+                continue
+            if before is None:
+                effect = "narrowed"
+            elif after is None:
+                effect = "widened"
+            elif keyword in UPPER_BOUNDS:
+                effect = "narrowed" if after < before else "widened"
+            elif keyword in LOWER_BOUNDS:
+                effect = "narrowed" if after > before else "widened"
+            else:
+                effect = "changed"
+            rule = {
+                "narrowed": "constraint-narrowed",
+                "widened": "constraint-widened",
+                "changed": "constraint-changed",
+            }[effect]
+            shown = f"{keyword} {_show(before) if before is not None else '(none)'} -> "
+            shown += _show(after) if after is not None else "(none)"
+            self.effect((*where, keyword), rule, f"{side} {shown}", effect, side, operation)
+        closed_before = old.get("additionalProperties") is False
+        closed_after = new.get("additionalProperties") is False
+        if closed_before != closed_after:
+            effect = "narrowed" if closed_after else "widened"
+            state = "rejects" if closed_after else "allows"
+            self.effect(
+                (*where, "additionalProperties"),
+                f"constraint-{effect}",
+                f"{side} now {state} unknown properties",
+                effect,
+                side,
+                operation,
+            )
+
+    def _properties(
+        self,
+        old: Flat,
+        new: Flat,
+        side: str,
+        operation: str,
+        seen: frozenset[tuple[Location, Location]],
+    ) -> None:
+        where = new.location
+        for name in sorted(old.properties.keys() - new.properties.keys()):
+            if side == "request":
+                message = f"request property {name!r} removed: clients that send it are refused"
+                self.add(
+                    (*where, "properties", name),
+                    "property-removed",
+                    message,
+                    client=True,
+                    server=False,
+                    operation=operation,
+                )
+            else:
+                message = f"response property {name!r} removed: clients that read it break"
+                self.add(
+                    (*where, "properties", name),
+                    "property-removed",
+                    message,
+                    client=True,
+                    server=True,
+                    operation=operation,
+                )
+        for name in sorted(new.properties.keys() - old.properties.keys()):
+            required = name in new.required
+            location = (*where, "properties", name)
+            if side == "request" and required:
+                self.add(
+                    location,
+                    "required-property-added",
+                    f"request property {name!r} added as required: old requests lack it",
+                    client=True,
+                    server=True,
+                    operation=operation,
+                )
+            elif side == "request":
+                self.add(
+                    location,
+                    "property-added",
+                    f"optional request property {name!r} added: the server must handle it",
+                    client=False,
+                    server=True,
+                    operation=operation,
+                )
+            else:
+                self.add(
+                    location,
+                    "property-added",
+                    f"{'required' if required else 'optional'} response property {name!r} added"
+                    + (": the server must produce it" if required else ""),
+                    client=False,
+                    server=required,
+                    operation=operation,
+                )
+        for name in sorted(old.properties.keys() & new.properties.keys()):
+            location = (*where, "properties", name)
+            was, now = name in old.required, name in new.required
+            if was != now:
+                effect = "narrowed" if now else "widened"
+                if now:
+                    text = f"{side} property {name!r} is now required"
+                else:
+                    text = f"{side} property {name!r} is now optional (may be absent)"
+                rule = "property-now-required" if now else "property-now-optional"
+                self.effect(location, rule, text, effect, side, operation)
+            self.schema(old.properties[name], new.properties[name], side, operation, seen)
+
+    # Operations
+
+    def compare(self) -> list[Change]:
+        old_ops = {op.operation_id or op.label: op for op in operations(self.old)}
+        new_ops = {op.operation_id or op.label: op for op in operations(self.new)}
+        by_route = {(op.method, _normal_path(op.path)): op for op in new_ops.values()}
+        matched: set[str] = set()
+        for key, old_op in old_ops.items():
+            new_op = new_ops.get(key)
+            if new_op is None:
+                candidate = by_route.get((old_op.method, _normal_path(old_op.path)))
+                if candidate is not None and (candidate.operation_id or candidate.label) not in (
+                    old_ops
+                ):
+                    new_op = candidate
+                    self.add(
+                        (*new_op.location, "operationId"),
+                        "operation-id-changed",
+                        f"{old_op.method.upper()} {new_op.path}: operationId "
+                        f"{old_op.operation_id!r} -> {new_op.operation_id!r} (generated clients "
+                        "and links use it; the Protocol method is renamed)",
+                        client=True,
+                        server=True,
+                    )
+            if new_op is None:
+                self.add(
+                    old_op.location,
+                    "operation-removed",
+                    f"{old_op.method.upper()} {old_op.path} ({old_op.label}) was removed",
+                    client=True,
+                    server=False,
+                )
+                continue
+            matched.add(new_op.operation_id or new_op.label)
+            self.operation(old_op, new_op)
+        for key, new_op in new_ops.items():
+            if key not in matched:
+                self.add(
+                    new_op.location,
+                    "operation-added",
+                    f"{new_op.method.upper()} {new_op.path} ({new_op.label}) is new: implement it",
+                    client=False,
+                    server=True,
+                )
+        return self.changes
+
+    def operation(self, old: Operation, new: Operation) -> None:
+        label = new.label
+        if (old.method, old.path) != (new.method, new.path):
+            same_route = (old.method, _normal_path(old.path)) == (
+                new.method,
+                _normal_path(new.path),
+            )
+            self.add(
+                new.location,
+                "operation-moved",
+                f"{label}: {old.method.upper()} {old.path} -> {new.method.upper()} {new.path}"
+                + (" (only path parameter names differ)" if same_route else ""),
+                client=not same_route,
+                server=same_route,
+            )
+        self.security(old, new)
+        self.parameters(old, new)
+        self.request_body(old, new)
+        self.responses(old, new)
+
+    def security(self, old: Operation, new: Operation) -> None:
+        before = effective_security(self.old, old)
+        after = effective_security(self.new, new)
+        old_kind, new_kind = security_kind(before), security_kind(after)
+        old_schemes = {name for r in before for name in r}
+        new_schemes = {name for r in after for name in r}
+        if (old_kind, old_schemes) == (new_kind, new_schemes):
+            return
+        if old_kind == new_kind:
+            client = server = True  # other credentials
+        else:
+            order = {"public": 0, "optional": 1, "required": 2}
+            client = order[new_kind] > order[old_kind] and new_kind == "required"
+            # The Protocol passes `principal` (or `principal | None`) differently.
+            server = not (old_kind == "optional" and new_kind == "required")
+        schemes = (
+            f" ({', '.join(sorted(old_schemes)) or '-'} -> {', '.join(sorted(new_schemes)) or '-'})"
+        )
+        self.add(
+            (*new.location, "security"),
+            "security-changed",
+            f"{new.label}: authentication {old_kind} -> {new_kind}{schemes}",
+            client=client,
+            server=server,
+        )
+
+    def parameters(self, old: Operation, new: Operation) -> None:
+        before, after = parameters(self.old, old), parameters(self.new, new)
+        removed = [k for k in before if k not in after]
+        added = [k for k in after if k not in before]
+        label = new.label
+        for kind in {k[0] for k in removed}:
+            gone = [k for k in removed if k[0] == kind]
+            came = [k for k in added if k[0] == kind]
+            if len(gone) == 1 and len(came) == 1:
+                wire = kind == "path"  # a path parameter's name is not on the wire
+                self.add(
+                    after[came[0]][1],
+                    "parameter-renamed",
+                    f"{label}: {kind} parameter {gone[0][1]!r} renamed to {came[0][1]!r}",
+                    client=not wire,
+                    server=True,
+                )
+                removed.remove(gone[0])
+                added.remove(came[0])
+                self._parameter(before[gone[0]], after[came[0]], label)
+        for key in removed:
+            self.add(
+                (*new.location, "parameters"),
+                "parameter-removed",
+                f"{label}: {key[0]} parameter {key[1]!r} removed",
+                client=True,
+                server=False,
+            )
+        for key in added:
+            resolved, location = after[key]
+            required = bool(resolved.node.get("required"))
+            self.add(
+                location,
+                "required-parameter-added" if required else "parameter-added",
+                f"{label}: {'required' if required else 'optional'} {key[0]} parameter "
+                f"{key[1]!r} added",
+                client=required,
+                server=True,
+            )
+        for key in before.keys() & after.keys():
+            self._parameter(before[key], after[key], label)
+
+    def _parameter(self, old: tuple[Any, Location], new: tuple[Any, Location], label: str) -> None:
+        (old_param, _), (new_param, where) = old, new
+        name = f"{new_param.node['in']} parameter {new_param.node['name']!r}"
+        was, now = bool(old_param.node.get("required")), bool(new_param.node.get("required"))
+        if was != now:
+            self.add(
+                (*where, "required"),
+                "parameter-now-required" if now else "parameter-now-optional",
+                f"{label}: {name} is now {'required' if now else 'optional'}",
+                client=now,
+                server=not now,
+            )
+        old_schema = old_param.node.get("schema", {})
+        new_schema = new_param.node.get("schema", {})
+        old_default = resolve(self.old, old_schema, old_param.location).node
+        new_default = resolve(self.new, new_schema, new_param.location).node
+        both = isinstance(old_default, dict) and isinstance(new_default, dict)
+        if both and old_default.get("default") != new_default.get("default"):
+            self.add(
+                (*where, "schema", "default"),
+                "default-changed",
+                f"{label}: {name} default {_show(old_default.get('default'))} -> "
+                f"{_show(new_default.get('default'))} (clients that leave it out get the new "
+                "behaviour)",
+                client=False,
+                server=False,
+            )
+        self.schema(
+            (old_schema, (*old_param.location, "schema")),
+            (new_schema, (*new_param.location, "schema")),
+            "request",
+            label,
+        )
+
+    def request_body(self, old: Operation, new: Operation) -> None:
+        label = new.label
+        where = (*new.location, "requestBody")
+        old_body = resolve(self.old, old.node.get("requestBody"), (*old.location, "requestBody"))
+        new_body = resolve(self.new, new.node.get("requestBody"), where)
+        if old_body.node is None and new_body.node is None:
+            return
+        if old_body.node is None:
+            required = bool(new_body.node.get("required"))
+            self.add(
+                where,
+                "request-body-added",
+                f"{label}: a {'required' if required else 'optional'} request body was added",
+                client=required,
+                server=True,
+            )
+            return
+        if new_body.node is None:
+            self.add(
+                where,
+                "request-body-removed",
+                f"{label}: the request body was removed",
+                client=True,
+                server=True,
+            )
+            return
+        if new_body.node.get("required") and not old_body.node.get("required"):
+            self.add(
+                where,
+                "request-body-now-required",
+                f"{label}: the request body is now required",
+                client=True,
+                server=False,
+            )
+        old_content = old_body.node.get("content") or {}
+        new_content = new_body.node.get("content") or {}
+        for media in sorted(old_content.keys() - new_content.keys()):
+            self.add(
+                (*new_body.location, "content"),
+                "request-media-type-removed",
+                f"{label}: request bodies as {media} are no longer accepted",
+                client=True,
+                server=False,
+            )
+        for media in sorted(new_content.keys() - old_content.keys()):
+            self.add(
+                (*new_body.location, "content", media),
+                "request-media-type-added",
+                f"{label}: request bodies as {media} are accepted too",
+                client=False,
+                server=True,
+            )
+        for media in sorted(old_content.keys() & new_content.keys()):
+            self.schema(
+                (
+                    old_content[media].get("schema", {}),
+                    (*old_body.location, "content", media, "schema"),
+                ),
+                (
+                    new_content[media].get("schema", {}),
+                    (*new_body.location, "content", media, "schema"),
+                ),
+                "request",
+                label,
+            )
+
+    def responses(self, old: Operation, new: Operation) -> None:
+        label = new.label
+        before = {str(k): v for k, v in (old.node.get("responses") or {}).items()}
+        after = {str(k): v for k, v in (new.node.get("responses") or {}).items()}
+        where = (*new.location, "responses")
+        for code in sorted(before.keys() - after.keys()):
+            success = code.startswith("2")
+            self.add(
+                where,
+                "success-status-removed" if success else "error-status-removed",
+                f"{label}: no longer answers {code}",
+                client=success,
+                server=not success,
+            )
+        for code in sorted(after.keys() - before.keys()):
+            success = code.startswith("2")
+            self.add(
+                (*where, code),
+                "success-status-added" if success else "error-status-added",
+                f"{label}: may now answer {code}",
+                client=success,
+                server=True,
+            )
+        for code in sorted(before.keys() & after.keys()):
+            old_response = resolve(self.old, before[code], (*old.location, "responses", code))
+            new_response = resolve(self.new, after[code], (*where, code))
+            if isinstance(old_response.node, dict) and isinstance(new_response.node, dict):
+                self._response(old_response.node, old_response.location, new_response, code, label)
+
+    def _response(
+        self, old: dict[str, Any], old_location: Location, new: Resolved, code: str, label: str
+    ) -> None:
+        node, where = new.node, new.location
+        success = code.startswith("2")
+        old_headers = {str(h).lower(): (h, v) for h, v in (old.get("headers") or {}).items()}
+        new_headers = {str(h).lower(): (h, v) for h, v in (node.get("headers") or {}).items()}
+        for name in sorted(old_headers.keys() - new_headers.keys()):
+            self.add(
+                (*where, "headers"),
+                "response-header-removed",
+                f"{label}: the {code} no longer sends {old_headers[name][0]}",
+                client=True,
+                server=success,  # the generated result type loses the field
+            )
+        for name in sorted(new_headers.keys() - old_headers.keys()):
+            self.add(
+                (*where, "headers", new_headers[name][0]),
+                "response-header-added",
+                f"{label}: the {code} now sends {new_headers[name][0]}",
+                client=False,
+                server=True,
+            )
+        for name in sorted(old_headers.keys() & new_headers.keys()):
+            old_name, old_header = old_headers[name]
+            new_name, new_header = new_headers[name]
+            old_h = resolve(self.old, old_header, (*old_location, "headers", old_name))
+            new_h = resolve(self.new, new_header, (*where, "headers", new_name))
+            if isinstance(old_h.node, dict) and isinstance(new_h.node, dict):
+                self.schema(
+                    (old_h.node.get("schema", {}), (*old_h.location, "schema")),
+                    (new_h.node.get("schema", {}), (*new_h.location, "schema")),
+                    "response",
+                    label,
+                )
+        old_content = old.get("content") or {}
+        new_content = node.get("content") or {}
+        for media in sorted(old_content.keys() - new_content.keys()):
+            self.add(
+                (*where, "content"),
+                "response-media-type-removed",
+                f"{label}: the {code} no longer comes as {media}",
+                client=success,
+                server=False,
+            )
+        for media in sorted(new_content.keys() - old_content.keys()):
+            self.add(
+                (*where, "content", media),
+                "response-media-type-added",
+                f"{label}: the {code} may come as {media}",
+                client=success,
+                server=True,
+            )
+        for media in sorted(old_content.keys() & new_content.keys()):
+            self.schema(
+                (old_content[media].get("schema", {}), (*old_location, "content", media, "schema")),
+                (new_content[media].get("schema", {}), (*where, "content", media, "schema")),
+                "response",
+                label,
+            )
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Every difference between two specs that a client or the server could notice."""
+    return Comparison(old, new).compare()
+
+
+def major(document: dict[str, Any]) -> int | None:
+    version = str((document.get("info") or {}).get("version", ""))
+    match = re.match(r"v?(\d+)", version)
+    return int(match[1]) if match else None
+
+
+# git
+
+
+class GitError(Exception):
+    pass
+
+
+def _git(cwd: Path, *args: str) -> str:
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError as error:
+        raise GitError("git is not installed") from error
+    if result.returncode != 0:
+        raise GitError(result.stderr.strip() or f"git {' '.join(args)} failed")
+    return result.stdout
+
+
+def default_ref(cwd: Path) -> tuple[str, str]:
+    """The merge base of HEAD with main (or origin/main), and how to call it."""
+    for base in BASE_BRANCHES:
+        try:
+            return _git(cwd, "merge-base", "HEAD", base).strip(), f"the merge base with {base}"
+        except GitError:
+            continue
+    raise GitError(
+        "no merge base with main or origin/main; name the revision to compare with, e.g. HEAD~1"
+    )
+
+
+def spec_at(ref: str, spec: Path) -> tuple[str | None, str]:
+    """The spec's text at `ref` (None when the file did not exist there) and the short commit."""
+    folder = spec.resolve().parent
+    try:
+        commit = _git(folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    except GitError as error:
+        hint = " (a shallow clone? `git fetch --unshallow`)" if "~" in ref or "^" in ref else ""
+        raise GitError(f"unknown revision {ref!r}{hint}") from error
+    top = Path(_git(folder, "rev-parse", "--show-toplevel").strip())
+    relative = spec.resolve().relative_to(top.resolve()).as_posix()
+    try:
+        return _git(top, "show", f"{commit}:{relative}"), commit[:12]
+    except GitError:
+        return None, commit[:12]
+
+
+# Report
+
+
+def report(changes: list[Change], old: dict[str, Any], new: dict[str, Any], against: str) -> str:
+    old_version = (old.get("info") or {}).get("version", "?")
+    new_version = (new.get("info") or {}).get("version", "?")
+    lines = [f"Spec changes since {against}: info.version {old_version} -> {new_version}", ""]
+    if not changes:
+        lines.append("No changes a client or the server could notice.")
+    sections = [
+        ("Breaking for clients", [c for c in changes if c.client]),
+        ("Server work only (src/ must handle or produce what changed)",
+         [c for c in changes if c.server and not c.client]),
+        ("Compatible", [c for c in changes if not c.client and not c.server]),
+    ]  # fmt: skip
+    for title, found in sections:
+        if found:
+            lines.append(f"{title} ({len(found)}):")
+            for change in found:
+                also = " (server work too)" if change.client and change.server else ""
+                lines.append(f"  - {change}{also}")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def verdict(changes: list[Change], old: dict[str, Any], new: dict[str, Any]) -> tuple[int, str]:
+    breaking = [c for c in changes if c.client]
+    if not breaking:
+        return 0, "OK: nothing breaks clients."
+    before, after = major(old), major(new)
+    if before is not None and after is not None and after > before:
+        return 0, (
+            f"OK: {len(breaking)} change(s) break clients, and info.version's major went up "
+            f"({before} -> {after})."
+        )
+    return 1, (
+        f"FAIL: {len(breaking)} change(s) break clients and info.version's major number did not "
+        f"go up ({before} -> {after}). Keep the old behaviour (add instead of change), or bump "
+        "the major version to release a breaking change."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("ref", nargs="?", help="git revision (default: merge base with main)")
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    parser.add_argument("--old-spec", type=Path, help="compare with this file instead of git")
+    args = parser.parse_args(argv)
+    try:
+        new = load(args.spec)
+        if args.old_spec:
+            old, against = load(args.old_spec), str(args.old_spec)
+        else:
+            ref, name = args.ref, args.ref
+            if ref is None:
+                ref, name = default_ref(args.spec.resolve().parent)
+            text, commit = spec_at(ref, args.spec)
+            shown = f"{name} ({commit})"
+            if text is None:
+                old, against = {}, f"{shown}, where the spec did not exist yet"
+            else:
+                old, against = load_text(text, f"{ref}:{args.spec}"), shown
+    except (GitError, SpecError, OSError) as error:
+        sys.stderr.write(f"breaking: {error}\n")
+        return 2
+    changes = compare(old, new)
+    status, summary = verdict(changes, old, new)
+    sys.stdout.write(report(changes, old, new, against) + summary + "\n")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""What the spec tools share: loading the document, following `$ref`s, walking operations.
+
+Standard library and PyYAML only. A location is the list of keys from the document's root
+(`["paths", "/api/v1/items", "post", "responses", "201"]`), printed dotted
+(`paths./api/v1/items.post.responses.201`) the way the tools report it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+
+Location = tuple[str, ...]
+
+
+class SpecError(Exception):
+    """The document cannot be read as an OpenAPI document at all."""
+
+
+def load_text(text: str, source: str) -> dict[str, Any]:
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise SpecError(f"{source}: not YAML: {error}") from error
+    if not isinstance(document, dict):
+        raise SpecError(f"{source}: not an OpenAPI document (expected a mapping at the top)")
+    return document
+
+
+def load(path: Path) -> dict[str, Any]:
+    return load_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def dotted(location: Location) -> str:
+    return ".".join(location) if location else "(document)"
+
+
+def ref_location(ref: str) -> Location:
+    """`#/components/schemas/Item` as a location; `~1` and `~0` decoded."""
+    if not ref.startswith("#/"):
+        raise SpecError(f"only local references are supported, got {ref!r}")
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/"))
+
+
+def lookup(document: dict[str, Any], location: Location) -> Any:
+    """The node at `location`, or None when there is none."""
+    node: Any = document
+    for part in location:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A node with every `$ref` followed; `location` is where its content is defined."""
+
+    node: Any
+    location: Location
+    ref: str | None  # the last `$ref` followed, if any
+
+
+def resolve(document: dict[str, Any], node: Any, location: Location) -> Resolved:
+    ref: str | None = None
+    for _ in range(32):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return Resolved(node, location, ref)
+        ref = node["$ref"]
+        location = ref_location(ref)
+        node = lookup(document, location)
+    raise SpecError(f"{dotted(location)}: reference cycle")
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    node: dict[str, Any]
+    shared_parameters: list[Any]  # the path item's own `parameters`
+
+    @property
+    def location(self) -> Location:
+        return ("paths", self.path, self.method)
+
+    @property
+    def operation_id(self) -> str:
+        value = self.node.get("operationId")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def label(self) -> str:
+        return self.operation_id or f"{self.method.upper()} {self.path}"
+
+
+def operations(document: dict[str, Any]) -> Iterator[Operation]:
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        return
+    for path, raw_item in paths.items():
+        item = resolve(document, raw_item, ("paths", str(path))).node
+        if not isinstance(item, dict):
+            continue
+        shared = item.get("parameters")
+        for method in HTTP_METHODS:
+            node = item.get(method)
+            if isinstance(node, dict):
+                yield Operation(str(path), method, node, shared if isinstance(shared, list) else [])
+
+
+def effective_security(document: dict[str, Any], operation: Operation) -> list[dict[str, Any]]:
+    """The operation's security requirements, the document's when it declares none."""
+    requirements = operation.node.get("security", document.get("security", []))
+    return (
+        [r for r in requirements if isinstance(r, dict)] if isinstance(requirements, list) else []
+    )
+
+
+def security_kind(requirements: list[dict[str, Any]]) -> str:
+    """`public` (no requirement), `optional` (`{}` among others) or `required`."""
+    if not requirements or all(not r for r in requirements):
+        return "public"
+    return "optional" if {} in requirements else "required"
+
+
+def parameters(
+    document: dict[str, Any], operation: Operation
+) -> dict[tuple[str, str], tuple[Resolved, Location]]:
+    """The operation's parameters by (location, name), the path item's overridden by its own.
+
+    Each comes with its resolved definition and the location it is used at.
+    """
+    found: dict[tuple[str, str], tuple[Resolved, Location]] = {}
+    sources = [
+        (operation.shared_parameters, ("paths", operation.path, "parameters")),
+        (operation.node.get("parameters") or [], (*operation.location, "parameters")),
+    ]
+    for raw_list, base in sources:
+        if not isinstance(raw_list, list):
+            continue
+        for index, raw in enumerate(raw_list):
+            resolved = resolve(document, raw, (*base, str(index)))
+            node = resolved.node
+            if isinstance(node, dict) and "name" in node and "in" in node:
+                found[(str(node["in"]), str(node["name"]))] = (resolved, (*base, str(index)))
+    return found
+
+
+def schema_types(schema: dict[str, Any]) -> set[str]:
+    """The JSON types a schema names with `type`, `const` or `enum` (empty: any)."""
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return {declared}
+    if isinstance(declared, list):
+        return {str(t) for t in declared}
+    return set()

@@ -1,0 +1,83 @@
+"""A uvicorn of our own for a measured run: 127.0.0.1, a free port, stopped however it ends."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from perf.client import ApiError, call
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    """Poll `/health/ready` until it answers 200; ApiError if the server dies or never answers."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ApiError(f"the server exited with {process.returncode} before it was ready")
+        try:
+            call(base_url, "GET", "/health/ready")
+        except (OSError, ApiError):
+            time.sleep(0.2)
+        else:
+            return
+    raise ApiError(f"the server was not ready after {READY_TIMEOUT_S:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (uvicorn shuts down gracefully, workers too), then SIGKILL if it hangs."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_server(
+    factory: str, *, env: dict[str, str], log_path: Path, workers: int = 1
+) -> Iterator[str]:
+    """Serve `factory` (module:function) with uvicorn and yield its base URL.
+
+    The server's own output goes to `log_path`; its last lines are printed if it fails to start.
+    """
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", factory,
+        "--host", HOST, "--port", str(port), "--workers", str(workers),
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    base_url = f"http://{HOST}:{port}"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # our own interpreter, fixed arguments
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            try:
+                wait_until_ready(base_url, process)
+            except ApiError:
+                log.flush()
+                tail = log_path.read_text(errors="replace").splitlines()[-30:]
+                print("\n".join(["server output:", *tail]), file=sys.stderr)
+                raise
+            yield base_url
+        finally:
+            stop(process)

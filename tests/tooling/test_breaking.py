@@ -1,0 +1,625 @@
+"""breaking: each kind of change is found and classified, for clients and for the server.
+
+Every pair starts from two copies of `specs.widgets()` and changes one of them. Each rule has a
+pair that breaks clients and a compatible counterpart, often the same change the other way
+round (`swapped`): a lower maxLength breaks a request and a higher one does not, while for a
+response it is the other way round.
+"""
+
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from breaking import compare, main, verdict
+
+from tests.tooling.specs import widgets, write
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOL = ROOT / "openapi" / "tools" / "breaking.py"
+COLLECTION = "/api/v1/widgets"
+ITEM = "/api/v1/widgets/{widget_id}"
+
+Spec = dict[str, Any]
+Found = Counter[tuple[str, bool, bool]]  # (rule, breaks clients, server work) -> how often
+
+
+def nothing(spec: Spec) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Pair:
+    name: str
+    new: Callable[[Spec], None]
+    old: Callable[[Spec], None] = nothing
+
+    def specs(self) -> tuple[Spec, Spec]:
+        old, new = widgets(), widgets()
+        self.old(old)
+        self.new(new)
+        return old, new
+
+    def swapped(self, name: str) -> "Pair":
+        return Pair(name, new=self.old, old=self.new)
+
+
+def found(old: Spec, new: Spec) -> Found:
+    return Counter((c.rule, c.client, c.server) for c in compare(old, new))
+
+
+def schema(spec: Spec, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = spec["components"]["schemas"][name]
+    return found
+
+
+def prop(spec: Spec, model: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = schema(spec, model)["properties"][name]
+    return found
+
+
+def op(spec: Spec, path: str, method: str) -> dict[str, Any]:
+    found: dict[str, Any] = spec["paths"][path][method]
+    return found
+
+
+# Changes to apply to one side
+
+
+def remove_delete(spec: Spec) -> None:
+    del spec["paths"][ITEM]["delete"]
+
+
+def remove_item_path(spec: Spec) -> None:
+    del spec["paths"][ITEM]
+
+
+def rename_get(spec: Spec) -> None:
+    op(spec, ITEM, "get")["operationId"] = "readWidget"
+
+
+def move_item_path(spec: Spec) -> None:
+    spec["paths"]["/api/v1/things/{widget_id}"] = spec["paths"].pop(ITEM)
+
+
+def rename_path_parameter(spec: Spec) -> None:
+    spec["paths"]["/api/v1/widgets/{id}"] = spec["paths"].pop(ITEM)
+    spec["components"]["parameters"]["WidgetId"]["name"] = "id"
+
+
+def list_parameters(spec: Spec) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = op(spec, COLLECTION, "get")["parameters"]
+    return found
+
+
+def remove_colour_parameter(spec: Spec) -> None:
+    del list_parameters(spec)[2]
+
+
+def rename_colour_parameter(spec: Spec) -> None:
+    list_parameters(spec)[2]["name"] = "color"
+
+
+def shop_parameter(required: bool) -> Callable[[Spec], None]:
+    def add(spec: Spec) -> None:
+        list_parameters(spec).append(
+            {
+                "name": "shop",
+                "in": "query",
+                "required": required,
+                "schema": {"type": "string", "maxLength": 10},
+            }
+        )
+
+    add.__name__ = f"add_{'required' if required else 'optional'}_shop_parameter"
+    return add
+
+
+def require_colour_parameter(spec: Spec) -> None:
+    list_parameters(spec)[2]["required"] = True
+
+
+def narrow_colour_parameter(spec: Spec) -> None:
+    list_parameters(spec)[2]["schema"]["enum"] = ["red"]
+
+
+def default_colour(spec: Spec) -> None:
+    list_parameters(spec)[2]["schema"]["default"] = "red"
+
+
+def remove_note_from_create(spec: Spec) -> None:
+    del schema(spec, "WidgetCreate")["properties"]["note"]
+
+
+def require_shop_in_create(spec: Spec) -> None:
+    schema(spec, "WidgetCreate")["properties"]["shop"] = {"type": "string", "maxLength": 10}
+    schema(spec, "WidgetCreate")["required"].append("shop")
+
+
+def require_colour_in_create(spec: Spec) -> None:
+    schema(spec, "WidgetCreate")["required"].append("colour")
+
+
+def only_red_in_create(spec: Spec) -> None:
+    prop(spec, "WidgetCreate", "colour")["enum"] = ["red"]
+
+
+def shorter_name_in_create(spec: Spec) -> None:
+    prop(spec, "WidgetCreate", "name")["maxLength"] = 50
+
+
+def higher_minimum_count_in_create(spec: Spec) -> None:
+    prop(spec, "WidgetCreate", "count")["minimum"] = 1
+
+
+def pattern_for_name_in_create(spec: Spec) -> None:
+    prop(spec, "WidgetCreate", "name")["pattern"] = "^[a-z]+$"
+
+
+def non_null_note_in_create(spec: Spec) -> None:
+    prop(spec, "WidgetCreate", "note")["type"] = "string"
+
+
+def nullable_labels_in_create(spec: Spec) -> None:
+    """`labels` may be null, written as a union with a null branch."""
+    labels = schema(spec, "WidgetCreate")["properties"]["labels"]
+    schema(spec, "WidgetCreate")["properties"]["labels"] = {"anyOf": [labels, {"type": "null"}]}
+
+
+def open_create(spec: Spec) -> None:
+    del schema(spec, "WidgetCreate")["additionalProperties"]
+
+
+def form_create(spec: Spec) -> None:
+    content = op(spec, COLLECTION, "post")["requestBody"]["content"]
+    content["application/x-www-form-urlencoded"] = content.pop("application/json")
+
+
+def green_widgets(spec: Spec) -> None:
+    prop(spec, "Widget", "colour")["enum"] = ["red", "blue", "green"]
+
+
+def longer_names(spec: Spec) -> None:
+    prop(spec, "Widget", "name")["maxLength"] = 200
+
+
+def nullable_names(spec: Spec) -> None:
+    prop(spec, "Widget", "name")["type"] = ["string", "null"]
+
+
+def fractional_counts(spec: Spec) -> None:
+    prop(spec, "Widget", "count")["type"] = "number"
+
+
+def optional_count(spec: Spec) -> None:
+    schema(spec, "Widget")["required"].remove("count")
+
+
+def remove_labels(spec: Spec) -> None:
+    schema(spec, "Widget")["required"].remove("labels")
+    del schema(spec, "Widget")["properties"]["labels"]
+
+
+def weight(required: bool) -> Callable[[Spec], None]:
+    def add(spec: Spec) -> None:
+        schema(spec, "Widget")["properties"]["weight"] = {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 10,
+        }
+        if required:
+            schema(spec, "Widget")["required"].append("weight")
+
+    add.__name__ = f"add_{'required' if required else 'optional'}_weight"
+    return add
+
+
+def delete_answers_200(spec: Spec) -> None:
+    responses = op(spec, ITEM, "delete")["responses"]
+    responses["200"] = {"description": "Gone."}
+    del responses["204"]
+
+
+def drop_location(spec: Spec) -> None:
+    del op(spec, COLLECTION, "post")["responses"]["201"]["headers"]
+
+
+def etag_on_get(spec: Spec) -> None:
+    op(spec, ITEM, "get")["responses"]["200"]["headers"] = {
+        "ETag": {"required": True, "schema": {"type": "string", "maxLength": 128}}
+    }
+
+
+def xml_get(spec: Spec) -> None:
+    content = op(spec, ITEM, "get")["responses"]["200"]["content"]
+    content["application/xml"] = content.pop("application/json")
+
+
+def conflict_on_delete(spec: Spec) -> None:
+    op(spec, ITEM, "delete")["responses"]["409"] = {
+        "$ref": "#/components/responses/UnprocessableContent"
+    }
+
+
+def secure_list(spec: Spec) -> None:
+    del op(spec, COLLECTION, "get")["security"]  # the document's bearer requirement applies
+
+
+def optional_auth_on_list(spec: Spec) -> None:
+    op(spec, COLLECTION, "get")["security"] = [{}, {"bearer": []}]
+
+
+def require_auth_on_get(spec: Spec) -> None:
+    op(spec, ITEM, "get")["security"] = [{"bearer": []}]
+
+
+def rename_create_model(spec: Spec) -> None:
+    schemas = spec["components"]["schemas"]
+    schemas["NewWidget"] = schemas.pop("WidgetCreate")
+    body = op(spec, COLLECTION, "post")["requestBody"]["content"]["application/json"]
+    body["schema"] = {"$ref": "#/components/schemas/NewWidget"}
+
+
+def reword(spec: Spec) -> None:
+    spec["info"]["description"] = "Now with words."
+    op(spec, ITEM, "get")["summary"] = "Read one widget"
+    prop(spec, "Widget", "name")["description"] = "What it is called."
+
+
+def c(rule: str, client: bool, server: bool, times: int = 1) -> Found:
+    return Counter({(rule, client, server): times})
+
+
+REMOVE_PARAMETER = Pair("parameter-removed", remove_colour_parameter)
+REQUIRE_PARAMETER = Pair("parameter-now-required", require_colour_parameter)
+REMOVE_REQUEST_PROPERTY = Pair("property-removed (request)", remove_note_from_create)
+REQUIRE_REQUEST_PROPERTY = Pair("property-now-required (request)", require_colour_in_create)
+NARROW_REQUEST_ENUM = Pair("enum-value-removed (request)", only_red_in_create)
+LOWER_MAX_LENGTH = Pair("constraint-narrowed: maxLength (request)", shorter_name_in_create)
+RAISE_MINIMUM = Pair("constraint-narrowed: minimum (request)", higher_minimum_count_in_create)
+ADD_PATTERN = Pair("constraint-narrowed: pattern (request)", pattern_for_name_in_create)
+DROP_NULL = Pair("type-narrowed (request)", non_null_note_in_create)
+WIDEN_RESPONSE_ENUM = Pair("enum-value-added (response)", green_widgets)
+RAISE_RESPONSE_MAX_LENGTH = Pair("constraint-widened: maxLength (response)", longer_names)
+NULLABLE_RESPONSE = Pair("type-widened: null (response)", nullable_names)
+NUMBER_RESPONSE = Pair("type-widened: integer to number (response)", fractional_counts)
+OPTIONAL_RESPONSE_PROPERTY = Pair("property-now-optional (response)", optional_count)
+SECURE = Pair("security-changed: public to required", secure_list)
+OPTIONAL_TO_REQUIRED = Pair("security-changed: optional to required", require_auth_on_get)
+REMOVE_OPERATION = Pair("operation-removed", remove_delete)
+DROP_NULL_BRANCH = Pair(
+    "type-narrowed: anyOf loses null (request)", nothing, nullable_labels_in_create
+)
+CLOSE_REQUEST = Pair("constraint-narrowed: additionalProperties (request)", nothing, open_create)
+
+BREAKING: list[tuple[Pair, Found]] = [
+    (REMOVE_OPERATION, c("operation-removed", True, False)),
+    (Pair("path removed", remove_item_path), c("operation-removed", True, False, 3)),
+    (Pair("operation-id-changed", rename_get), c("operation-id-changed", True, True)),
+    (Pair("path renamed", move_item_path), c("operation-moved", True, False, 3)),
+    (REMOVE_PARAMETER, c("parameter-removed", True, False)),
+    (Pair("parameter-renamed", rename_colour_parameter), c("parameter-renamed", True, True)),
+    (Pair("required-parameter-added", shop_parameter(True)),
+     c("required-parameter-added", True, True)),
+    (REQUIRE_PARAMETER, c("parameter-now-required", True, False)),
+    (Pair("enum-value-removed (parameter)", narrow_colour_parameter),
+     c("enum-value-removed", True, False)),
+    (REMOVE_REQUEST_PROPERTY, c("property-removed", True, False)),
+    (Pair("required-property-added (request)", require_shop_in_create),
+     c("required-property-added", True, True)),
+    (REQUIRE_REQUEST_PROPERTY, c("property-now-required", True, False)),
+    (NARROW_REQUEST_ENUM, c("enum-value-removed", True, False)),
+    (LOWER_MAX_LENGTH, c("constraint-narrowed", True, False)),
+    (RAISE_MINIMUM, c("constraint-narrowed", True, False)),
+    (ADD_PATTERN, c("constraint-narrowed", True, False)),
+    (DROP_NULL, c("type-narrowed", True, False)),
+    (DROP_NULL_BRANCH, c("type-narrowed", True, False)),
+    (CLOSE_REQUEST, c("constraint-narrowed", True, False)),
+    (Pair("request-media-type-removed", form_create),
+     c("request-media-type-removed", True, False) + c("request-media-type-added", False, True)),
+    (WIDEN_RESPONSE_ENUM, c("enum-value-added", True, False)),
+    (RAISE_RESPONSE_MAX_LENGTH, c("constraint-widened", True, False)),
+    (NULLABLE_RESPONSE, c("type-widened", True, False)),
+    (NUMBER_RESPONSE, c("type-widened", True, False)),
+    (OPTIONAL_RESPONSE_PROPERTY, c("property-now-optional", True, False)),
+    (Pair("property-removed (response)", remove_labels), c("property-removed", True, True)),
+    (Pair("success-status-removed", delete_answers_200),
+     c("success-status-removed", True, False) + c("success-status-added", True, True)),
+    (Pair("response-media-type-removed", xml_get),
+     c("response-media-type-removed", True, False) + c("response-media-type-added", True, True)),
+    (Pair("response-header-removed", drop_location), c("response-header-removed", True, True)),
+    (SECURE, c("security-changed", True, True)),
+    (OPTIONAL_TO_REQUIRED, c("security-changed", True, False)),
+]  # fmt: skip
+
+COMPATIBLE: list[tuple[Pair, Found]] = [
+    (REMOVE_OPERATION.swapped("operation-added"), c("operation-added", False, True)),
+    (Pair("path parameter renamed", rename_path_parameter),
+     c("operation-moved", False, True, 3) + c("parameter-renamed", False, True, 3)),
+    (REMOVE_PARAMETER.swapped("parameter-added"), c("parameter-added", False, True)),
+    (Pair("optional parameter added", shop_parameter(False)), c("parameter-added", False, True)),
+    (REQUIRE_PARAMETER.swapped("parameter-now-optional"), c("parameter-now-optional", False, True)),
+    (Pair("default-changed (parameter)", default_colour), c("default-changed", False, False)),
+    (REMOVE_REQUEST_PROPERTY.swapped("property-added (request)"), c("property-added", False, True)),
+    (REQUIRE_REQUEST_PROPERTY.swapped("property-now-optional (request)"),
+     c("property-now-optional", False, True)),
+    (NARROW_REQUEST_ENUM.swapped("enum-value-added (request)"), c("enum-value-added", False, True)),
+    (LOWER_MAX_LENGTH.swapped("maxLength raised (request)"), c("constraint-widened", False, True)),
+    (RAISE_MINIMUM.swapped("minimum lowered (request)"), c("constraint-widened", False, True)),
+    (ADD_PATTERN.swapped("pattern removed (request)"), c("constraint-widened", False, True)),
+    (DROP_NULL.swapped("null allowed (request)"), c("type-widened", False, True)),
+    (DROP_NULL_BRANCH.swapped("anyOf gains null (request)"), c("type-widened", False, True)),
+    (CLOSE_REQUEST.swapped("additionalProperties opened (request)"),
+     c("constraint-widened", False, True)),
+    (WIDEN_RESPONSE_ENUM.swapped("enum-value-removed (response)"),
+     c("enum-value-removed", False, True)),
+    (RAISE_RESPONSE_MAX_LENGTH.swapped("maxLength lowered (response)"),
+     c("constraint-narrowed", False, True)),
+    (NULLABLE_RESPONSE.swapped("null dropped (response)"), c("type-narrowed", False, True)),
+    (NUMBER_RESPONSE.swapped("number to integer (response)"), c("type-narrowed", False, True)),
+    (OPTIONAL_RESPONSE_PROPERTY.swapped("property-now-required (response)"),
+     c("property-now-required", False, True)),
+    (Pair("optional property added (response)", weight(False)), c("property-added", False, False)),
+    (Pair("required property added (response)", weight(True)), c("property-added", False, True)),
+    (Pair("response-header-added", etag_on_get), c("response-header-added", False, True)),
+    (Pair("error-status-added", conflict_on_delete), c("error-status-added", False, True)),
+    (Pair("error-status-removed", nothing, conflict_on_delete),
+     c("error-status-removed", False, True)),
+    (SECURE.swapped("security-changed: required to public"), c("security-changed", False, True)),
+    (Pair("security-changed: public to optional", optional_auth_on_list),
+     c("security-changed", False, True)),
+    (OPTIONAL_TO_REQUIRED.swapped("security-changed: required to optional"),
+     c("security-changed", False, True)),
+    (Pair("schema-renamed", rename_create_model), c("schema-renamed", False, True)),
+    (Pair("descriptions only", reword), Counter()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("pair", "expected"), BREAKING, ids=[p.name for p, _ in BREAKING])
+def test_a_breaking_change_is_found_and_fails_the_gate(pair: Pair, expected: Found) -> None:
+    old, new = pair.specs()
+    changes = compare(old, new)
+
+    assert found(old, new) == expected, [str(change) for change in changes]
+    assert verdict(changes, old, new)[0] == 1
+
+
+@pytest.mark.parametrize(("pair", "expected"), COMPATIBLE, ids=[p.name for p, _ in COMPATIBLE])
+def test_a_compatible_change_is_classified_and_passes(pair: Pair, expected: Found) -> None:
+    old, new = pair.specs()
+    changes = compare(old, new)
+
+    assert found(old, new) == expected, [str(change) for change in changes]
+    assert verdict(changes, old, new)[0] == 0
+
+
+def test_the_same_spec_has_no_changes() -> None:
+    assert compare(widgets(), widgets()) == []
+
+
+def test_a_change_in_a_shared_schema_is_reported_once_with_every_operation() -> None:
+    old, new = WIDEN_RESPONSE_ENUM.specs()
+    [change] = compare(old, new)
+    assert str(change) == (
+        "components.schemas.Widget.properties.colour.enum: enum-value-added: "
+        "response value(s) 'green' added "
+        "[createWidget, getWidget, listWidgets, updateWidget]"
+    )
+
+
+def test_a_schema_used_both_ways_is_judged_per_direction() -> None:
+    def shorter_in_both(spec: Spec) -> None:
+        prop(spec, "Widget", "name")["maxLength"] = 50
+        # WidgetUpdate's name now refers to the response's schema: one schema, both directions.
+        schema(spec, "Widget")["properties"]["name"] = {"$ref": "#/components/schemas/Name"}
+        schema(spec, "WidgetUpdate")["properties"]["name"] = {"$ref": "#/components/schemas/Name"}
+        spec["components"]["schemas"]["Name"] = {"type": "string", "maxLength": 50}
+
+    def shared_name(spec: Spec) -> None:
+        schema(spec, "Widget")["properties"]["name"] = {"$ref": "#/components/schemas/Name"}
+        schema(spec, "WidgetUpdate")["properties"]["name"] = {"$ref": "#/components/schemas/Name"}
+        spec["components"]["schemas"]["Name"] = {"type": "string", "maxLength": 100}
+
+    old, new = Pair("shared", shorter_in_both, shared_name).specs()
+    by_side = {(c.client, c.server): c for c in compare(old, new)}
+    assert set(by_side) == {(True, False), (False, True)}
+    assert by_side[(True, False)].operations == {"updateWidget"}  # requests now refused
+    assert by_side[(False, True)].operations == {  # responses the server must keep shorter
+        "createWidget",
+        "getWidget",
+        "listWidgets",
+        "updateWidget",
+    }
+
+
+def test_a_recursive_schema_is_compared_without_looping() -> None:
+    def tree(spec: Spec) -> None:
+        schema(spec, "Widget")["properties"]["parts"] = {
+            "type": "array",
+            "maxItems": 5,
+            "items": {"$ref": "#/components/schemas/Widget"},
+        }
+
+    def deeper(spec: Spec) -> None:
+        tree(spec)
+        prop(spec, "Widget", "parts")["maxItems"] = 10
+
+    old, new = Pair("recursive", deeper, tree).specs()
+    assert found(old, new) == c("constraint-widened", True, False)
+
+
+def test_a_major_version_bump_lets_a_breaking_change_through() -> None:
+    old, new = REMOVE_OPERATION.specs()
+    new["info"]["version"] = "2.0.0"
+    status, summary = verdict(compare(old, new), old, new)
+    assert status == 0
+    assert "major went up (1 -> 2)" in summary
+
+
+def test_a_minor_bump_does_not() -> None:
+    old, new = REMOVE_OPERATION.specs()
+    new["info"]["version"] = "1.1.0"
+    status, summary = verdict(compare(old, new), old, new)
+    assert status == 1
+    assert summary.startswith("FAIL: 1 change(s) break clients")
+
+
+def test_main_prints_a_report_by_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = widgets(), widgets()
+    remove_delete(new)
+    shop_parameter(False)(new)
+    weight(False)(new)
+    old_file, new_file = write(old, tmp_path / "old.yaml"), write(new, tmp_path / "new.yaml")
+
+    status = main(["--spec", str(new_file), "--old-spec", str(old_file)])
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert out.startswith(f"Spec changes since {old_file}: info.version 1.0.0 -> 1.0.0\n")
+    assert (
+        "Breaking for clients (1):\n"
+        f"  - paths.{ITEM}.delete: operation-removed: "
+        f"DELETE {ITEM} (deleteWidget) was removed\n"
+    ) in out
+    assert "Server work only (src/ must handle or produce what changed) (1):" in out
+    assert "listWidgets: optional query parameter 'shop' added\n" in out
+    assert "Compatible (1):\n  - components.schemas.Widget.properties.weight: property-added" in out
+    assert out.rstrip().endswith("bump the major version to release a breaking change.")
+
+
+# Against git revisions, in a repository of its own
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def commit(repo: Path, spec: Spec, message: str) -> None:
+    write(spec, repo / "openapi" / "openapi.yaml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", message)
+
+
+def run_tool(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(TOOL), "--spec", str(repo / "openapi" / "openapi.yaml"), *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose main has two commits of the spec; the second removes deleteWidget."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    commit(repo, widgets(), "first spec")
+    second = widgets()
+    remove_delete(second)
+    commit(repo, second, "drop deleteWidget")
+    return repo
+
+
+@pytest.mark.slow
+def test_against_the_previous_commit(repo: Path) -> None:
+    result = run_tool(repo, "HEAD~1")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.startswith("Spec changes since HEAD~1 (")
+    assert f"DELETE {ITEM} (deleteWidget) was removed" in result.stdout
+
+    same = run_tool(repo, "HEAD")
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert "No changes a client or the server could notice." in same.stdout
+
+
+@pytest.mark.slow
+def test_by_default_against_the_merge_base_with_main(repo: Path) -> None:
+    git(repo, "checkout", "--quiet", "-b", "feature")
+    spec = widgets()
+    remove_delete(spec)
+    shorter_name_in_create(spec)
+    commit(repo, spec, "shorter names")
+    git(repo, "checkout", "--quiet", "main")
+    commit(repo, widgets(), "main moves on: deleteWidget is back")  # not the feature's business
+    git(repo, "checkout", "--quiet", "feature")
+
+    result = run_tool(repo)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    base = git(repo, "merge-base", "HEAD", "main").strip()
+    assert result.stdout.startswith(f"Spec changes since the merge base with main ({base[:12]})")
+    assert "constraint-narrowed: request maxLength 100 -> 50 [createWidget]" in result.stdout
+    assert "operation-removed" not in result.stdout  # gone since the merge base, not since main
+
+
+@pytest.mark.slow
+def test_uncommitted_edits_count(repo: Path) -> None:
+    spec = widgets()
+    remove_delete(spec)
+    weight(False)(spec)
+    write(spec, repo / "openapi" / "openapi.yaml")
+
+    result = run_tool(repo, "HEAD")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Compatible (1):" in result.stdout
+    assert "optional response property 'weight' added" in result.stdout
+
+
+@pytest.mark.slow
+def test_an_unknown_revision_is_a_usage_error(repo: Path) -> None:
+    result = run_tool(repo, "HEAD~5")
+    assert result.returncode == 2
+    assert "unknown revision 'HEAD~5'" in result.stderr
+    assert "shallow clone" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_spec_that_did_not_exist_at_the_revision_is_all_new(repo: Path) -> None:
+    (repo / "README").write_text("x\n")
+    git(repo, "mv", "openapi/openapi.yaml", "openapi/api.yaml")
+    git(repo, "commit", "--quiet", "-am", "rename the spec")
+    result = subprocess.run(
+        [sys.executable, str(TOOL), "--spec", str(repo / "openapi" / "api.yaml"), "HEAD~1"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "where the spec did not exist yet" in result.stdout
+    assert result.stdout.count("operation-added") == 4
+
+
+@pytest.mark.slow
+def test_the_projects_spec_against_its_previous_commit() -> None:
+    """What `nox -s breaking -- HEAD~1` runs, on this very repository."""
+    result = subprocess.run(
+        [sys.executable, str(TOOL), "HEAD~1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if "unknown revision" in result.stderr:
+        pytest.skip("a clone without the previous commit (shallow)")
+    assert result.returncode in (0, 1), result.stderr
+    assert result.stdout.startswith("Spec changes since HEAD~1 (")
+    assert result.stdout.rstrip().splitlines()[-1].startswith(("OK:", "FAIL:"))

@@ -1,0 +1,507 @@
+"""lint_spec: the project's spec passes, and each rule catches a small spec that breaks it.
+
+Each case starts from `specs.widgets()` (which passes), breaks one rule, and expects exactly
+the problems that rule reports: where (the dotted JSON path), which rule, and what it says.
+"""
+
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lint_spec import RULES, lint, main
+from specdoc import load
+
+from tests.tooling.specs import widgets, write
+
+ROOT = Path(__file__).resolve().parents[2]
+COLLECTION = "paths./api/v1/widgets"
+ITEM = "paths./api/v1/widgets/{widget_id}"
+SCHEMAS = "components.schemas"
+
+Spec = dict[str, Any]
+
+
+def op(spec: Spec, path: str, method: str) -> dict[str, Any]:
+    operation: dict[str, Any] = spec["paths"][path][method]
+    return operation
+
+
+def collection(spec: Spec, method: str) -> dict[str, Any]:
+    return op(spec, "/api/v1/widgets", method)
+
+
+def item(spec: Spec, method: str) -> dict[str, Any]:
+    return op(spec, "/api/v1/widgets/{widget_id}", method)
+
+
+def schema(spec: Spec, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = spec["components"]["schemas"][name]
+    return found
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    breaks: Callable[[Spec], None]
+    expected: set[tuple[str, str]]  # (where, rule) of every problem reported
+    says: str  # a fragment of one problem's message
+
+    def __str__(self) -> str:
+        return self.rule
+
+
+def old_openapi(spec: Spec) -> None:
+    spec["openapi"] = "3.0.3"
+
+
+def response_without_description(spec: Spec) -> None:
+    del item(spec, "get")["responses"]["200"]["description"]
+
+
+def dangling_ref(spec: Spec) -> None:
+    item(spec, "get")["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/Nope"
+    }
+
+
+def no_operation_id(spec: Spec) -> None:
+    del item(spec, "delete")["operationId"]
+    del collection(spec, "post")["responses"]["201"]["links"]["DeleteWidget"]  # it named it
+
+
+def snake_case_operation_id(spec: Spec) -> None:
+    collection(spec, "get")["operationId"] = "list_widgets"
+
+
+def two_tags(spec: Spec) -> None:
+    spec["tags"].append({"name": "gadgets"})
+    item(spec, "get")["tags"] = ["widgets", "gadgets"]
+
+
+def undeclared_tag(spec: Spec) -> None:
+    item(spec, "get")["tags"] = ["gadgets"]
+
+
+def no_summary(spec: Spec) -> None:
+    del item(spec, "patch")["summary"]
+
+
+def string_without_max_length(spec: Spec) -> None:
+    del schema(spec, "Widget")["properties"]["name"]["maxLength"]
+
+
+def inline_parameter_string(spec: Spec) -> None:
+    collection(spec, "get")["parameters"][2]["schema"] = {"type": "string"}
+
+
+def nullable_string_in_an_array(spec: Spec) -> None:
+    labels = schema(spec, "WidgetCreate")["properties"]["labels"]
+    labels["items"] = {"type": ["string", "null"], "minLength": 1}
+
+
+def integer_without_maximum(spec: Spec) -> None:
+    del schema(spec, "Widget")["properties"]["count"]["maximum"]
+
+
+def integer_header_without_range(spec: Spec) -> None:
+    spec["components"]["headers"]["Retry-After"] = {"schema": {"type": "integer"}}
+
+
+def array_without_max_items(spec: Spec) -> None:
+    del schema(spec, "WidgetCreate")["properties"]["labels"]["maxItems"]
+
+
+def open_request_body(spec: Spec) -> None:
+    del schema(spec, "WidgetCreate")["additionalProperties"]
+
+
+def open_nested_request_object(spec: Spec) -> None:
+    schema(spec, "WidgetUpdate")["properties"]["size"] = {
+        "type": "object",
+        "properties": {"width": {"type": "integer", "minimum": 1, "maximum": 9}},
+    }
+
+
+def json_not_found(spec: Spec) -> None:
+    spec["components"]["responses"]["NotFound"]["content"] = {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+
+
+def error_without_body(spec: Spec) -> None:
+    item(spec, "delete")["responses"]["409"] = {"description": "Conflict."}
+
+
+def implicit_public(spec: Spec) -> None:
+    del spec["security"]  # now the operations without `security` are public by omission
+
+
+def empty_requirement(spec: Spec) -> None:
+    item(spec, "get")["security"] = [{}]
+
+
+def unknown_scheme(spec: Spec) -> None:
+    item(spec, "delete")["security"] = [{"oauth": []}]
+
+
+def secured_without_401(spec: Spec) -> None:
+    del item(spec, "delete")["responses"]["401"]
+
+
+def unauthorized_without_challenge(spec: Spec) -> None:
+    del spec["components"]["responses"]["Unauthorized"]["headers"]
+
+
+def parameters_without_422(spec: Spec) -> None:
+    del item(spec, "delete")["responses"]["422"]
+
+
+def body_without_415(spec: Spec) -> None:
+    del item(spec, "patch")["responses"]["415"]
+
+
+def create_answering_200(spec: Spec) -> None:
+    responses = collection(spec, "post")["responses"]
+    responses["200"] = responses.pop("201")
+
+
+def create_without_location(spec: Spec) -> None:
+    del collection(spec, "post")["responses"]["201"]["headers"]
+
+
+def optional_location(spec: Spec) -> None:
+    spec["components"]["headers"]["Location"]["required"] = False
+
+
+def create_without_links(spec: Spec) -> None:
+    del collection(spec, "post")["responses"]["201"]["links"]
+
+
+def create_missing_delete_link(spec: Spec) -> None:
+    del collection(spec, "post")["responses"]["201"]["links"]["DeleteWidget"]
+
+
+def link_to_nowhere(spec: Spec) -> None:
+    links = collection(spec, "post")["responses"]["201"]["links"]
+    links["GetWidget"]["operationId"] = "fetchWidget"
+
+
+def link_with_unknown_parameter(spec: Spec) -> None:
+    links = collection(spec, "post")["responses"]["201"]["links"]
+    links["GetWidget"]["parameters"] = {"id": "$response.body#/id"}
+
+
+def list_with_own_page_parameter(spec: Spec) -> None:
+    collection(spec, "get")["parameters"][0] = {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+    }
+
+
+def list_returning_an_array(spec: Spec) -> None:
+    collection(spec, "get")["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "type": "array",
+        "maxItems": 100,
+        "items": {"$ref": "#/components/schemas/Widget"},
+    }
+
+
+def page_without_total(spec: Spec) -> None:
+    meta = schema(spec, "PageMeta")
+    meta["required"].remove("total")
+    del meta["properties"]["total"]
+
+
+def size_up_to_500(spec: Spec) -> None:
+    spec["components"]["parameters"]["Size"]["schema"]["maximum"] = 500
+
+
+def body(name: str) -> str:
+    return f"{SCHEMAS}.{name}"
+
+
+CASES = [
+    Case("openapi-3.1", old_openapi, {("openapi", "openapi-3.1")}, "3.1.x"),
+    Case(
+        "openapi-valid",
+        response_without_description,
+        {(f"{ITEM}.get.responses.200", "openapi-valid")},
+        "is a required property",  # jsonschema quotes the name one way or the other
+    ),
+    Case(
+        "refs-resolve",
+        dangling_ref,
+        {(f"{ITEM}.get.responses.200.content.application/json.schema", "refs-resolve")},
+        "'#/components/schemas/Nope' points at nothing",
+    ),
+    Case("operation-id", no_operation_id, {(f"{ITEM}.delete", "operation-id")}, "operationId"),
+    Case(
+        "operation-id",
+        snake_case_operation_id,
+        {(f"{COLLECTION}.get.operationId", "operation-id")},
+        "'list_widgets' is not camelCase",
+    ),
+    Case("operation-tag", two_tags, {(f"{ITEM}.get", "operation-tag")}, "exactly one tag, not 2"),
+    Case(
+        "operation-tag",
+        undeclared_tag,
+        {(f"{ITEM}.get.tags", "operation-tag")},
+        "'gadgets' is not declared",
+    ),
+    Case("operation-summary", no_summary, {(f"{ITEM}.patch", "operation-summary")}, "summary"),
+    Case(
+        "string-bounded",
+        string_without_max_length,
+        {(f"{SCHEMAS}.Widget.properties.name", "string-bounded")},
+        "a string needs maxLength",
+    ),
+    Case(
+        "string-bounded",
+        inline_parameter_string,
+        {(f"{COLLECTION}.get.parameters.2.schema", "string-bounded")},
+        "a string needs maxLength",
+    ),
+    Case(
+        "string-bounded",
+        nullable_string_in_an_array,
+        {(f"{SCHEMAS}.WidgetCreate.properties.labels.items", "string-bounded")},
+        "a string needs maxLength",
+    ),
+    Case(
+        "integer-ranged",
+        integer_without_maximum,
+        {(f"{SCHEMAS}.Widget.properties.count", "integer-ranged")},
+        "an integer needs a maximum",
+    ),
+    Case(
+        "integer-ranged",
+        integer_header_without_range,
+        {("components.headers.Retry-After.schema", "integer-ranged")},
+        "an integer needs a minimum and maximum",
+    ),
+    Case(
+        "array-capped",
+        array_without_max_items,
+        {(f"{SCHEMAS}.WidgetCreate.properties.labels", "array-capped")},
+        "an array needs maxItems",
+    ),
+    Case(
+        "input-closed",
+        open_request_body,
+        {(body("WidgetCreate"), "input-closed")},
+        "add `additionalProperties: false` (used by createWidget)",
+    ),
+    Case(
+        "input-closed",
+        open_nested_request_object,
+        {(f"{SCHEMAS}.WidgetUpdate.properties.size", "input-closed")},
+        "(used by updateWidget)",
+    ),
+    Case(
+        "problem-json",
+        json_not_found,
+        {("components.responses.NotFound", "problem-json")},
+        "a 404 body is application/problem+json and nothing else (found: application/json)",
+    ),
+    Case(
+        "problem-json",
+        error_without_body,
+        {(f"{ITEM}.delete.responses.409", "problem-json")},
+        "(found: no body)",
+    ),
+    Case(
+        "explicit-security",
+        implicit_public,
+        {
+            (f"{COLLECTION}.post", "explicit-security"),
+            (f"{ITEM}.patch", "explicit-security"),
+            (f"{ITEM}.delete", "explicit-security"),
+        },
+        "public operations say `security: []` explicitly",
+    ),
+    Case(
+        "explicit-security",
+        empty_requirement,
+        {(f"{ITEM}.get.security", "explicit-security")},
+        "write `security: []` for a public operation",
+    ),
+    Case(
+        "explicit-security",
+        unknown_scheme,
+        {(f"{ITEM}.delete.security.0", "explicit-security")},
+        "'oauth' is not in components.securitySchemes",
+    ),
+    Case(
+        "secured-401",
+        secured_without_401,
+        {(f"{ITEM}.delete.responses", "secured-401")},
+        "declare 401",
+    ),
+    Case(
+        "secured-401",
+        unauthorized_without_challenge,
+        {("components.responses.Unauthorized", "secured-401")},
+        "WWW-Authenticate",
+    ),
+    Case(
+        "validation-statuses",
+        parameters_without_422,
+        {(f"{ITEM}.delete.responses", "validation-statuses")},
+        "declare 422",
+    ),
+    Case(
+        "validation-statuses",
+        body_without_415,
+        {(f"{ITEM}.patch.responses", "validation-statuses")},
+        "declare 415",
+    ),
+    Case(
+        "create-201",
+        create_answering_200,
+        {(f"{COLLECTION}.post.responses", "create-201")},
+        "creates: answer 201",
+    ),
+    Case(
+        "create-location",
+        create_without_location,
+        {(f"{COLLECTION}.post.responses.201", "create-location")},
+        "a 201 must declare a Location header",
+    ),
+    Case(
+        "create-location",
+        optional_location,
+        {(f"{COLLECTION}.post.responses.201", "create-location")},
+        "Location header is required",
+    ),
+    Case(
+        "create-links",
+        create_without_links,
+        {(f"{COLLECTION}.post.responses.201", "create-links")},
+        "a 201 links to the new resource's operations",
+    ),
+    Case(
+        "create-links",
+        create_missing_delete_link,
+        {(f"{COLLECTION}.post.responses.201", "create-links")},
+        "add a link to deleteWidget (DELETE /api/v1/widgets/{widget_id})",
+    ),
+    Case(
+        "create-links",
+        link_to_nowhere,
+        {
+            (f"{COLLECTION}.post.responses.201.links.GetWidget", "create-links"),
+            (f"{COLLECTION}.post.responses.201", "create-links"),  # getWidget is not linked
+        },
+        "'fetchWidget', which does not exist",
+    ),
+    Case(
+        "create-links",
+        link_with_unknown_parameter,
+        {(f"{COLLECTION}.post.responses.201.links.GetWidget.parameters.id", "create-links")},
+        "getWidget has no parameter 'id'",
+    ),
+    Case(
+        "list-pagination",
+        list_with_own_page_parameter,
+        {(f"{COLLECTION}.get.parameters", "list-pagination")},
+        "`$ref: '#/components/parameters/Page'`",
+    ),
+    Case(
+        "list-pagination",
+        list_returning_an_array,
+        {(f"{COLLECTION}.get.responses.200.content.application/json.schema", "list-pagination")},
+        "a list returns a page {items, total, page, size, pages}",
+    ),
+    Case(
+        "list-pagination",
+        page_without_total,
+        {(f"{COLLECTION}.get.responses.200.content.application/json.schema", "list-pagination")},
+        "(missing: total)",
+    ),
+    Case(
+        "pagination-parameters",
+        size_up_to_500,
+        {("components.parameters.Size", "pagination-parameters")},
+        "an integer 1..100, default 20",
+    ),
+]
+
+
+def test_the_small_spec_keeps_every_rule() -> None:
+    assert lint(widgets()) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule}-{c.breaks.__name__}" for c in CASES])
+def test_each_rule_reports_a_spec_that_breaks_it(case: Case) -> None:
+    spec = widgets()
+    case.breaks(spec)
+
+    problems = lint(spec)
+
+    assert {(str(p).split(": ")[0], p.rule) for p in problems} == case.expected, problems
+    assert any(case.says in p.message for p in problems), problems
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {case.rule for case in CASES} == set(RULES)
+
+
+def test_a_problem_line_names_the_path_the_rule_and_the_fix() -> None:
+    spec = widgets()
+    create_without_location(spec)
+    assert [str(p) for p in lint(spec)] == [
+        "paths./api/v1/widgets.post.responses.201: create-location: "
+        "a 201 must declare a Location header"
+    ]
+
+
+def test_the_house_rules_wait_for_a_valid_document() -> None:
+    spec = widgets()
+    response_without_description(spec)
+    string_without_max_length(spec)
+    assert {p.rule for p in lint(spec)} == {"openapi-valid"}
+
+
+def test_the_projects_spec_passes() -> None:
+    assert lint(load(ROOT / "openapi" / "openapi.yaml")) == []
+
+
+def test_main_prints_each_problem_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = widgets()
+    array_without_max_items(spec)
+    no_summary(spec)
+
+    assert main(["--spec", str(write(spec, tmp_path / "openapi.yaml"))]) == 1
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [
+        f"{SCHEMAS}.WidgetCreate.properties.labels: array-capped: an array needs maxItems",
+        f"{ITEM}.patch: operation-summary: add a summary",
+    ]
+    assert "2 problem(s), rules broken: array-capped, operation-summary." in out[-1]
+
+
+def test_main_passes_the_small_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--spec", str(write(widgets(), tmp_path / "openapi.yaml"))]) == 0
+    assert "all 16 house rules pass on 5 operations" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_script_runs_on_its_own_and_passes_the_projects_spec() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "openapi" / "tools" / "lint_spec.py")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("openapi/openapi.yaml: valid OpenAPI 3.1.0; all 16 house")
