@@ -271,7 +271,8 @@ async def test_each_request_without_an_id_gets_a_new_one(api: httpx.AsyncClient)
 def test_the_middleware_is_pure_asgi_with_the_request_id_outermost(
     sqlite_settings: Settings,
 ) -> None:
-    app = create_app(sqlite_settings)
+    settings = sqlite_settings.model_copy(update={"cors_origins": ["https://app.example"]})
+    app = create_app(settings)
     classes: list[object] = [middleware.cls for middleware in app.user_middleware]
     assert classes == [
         RequestIdMiddleware,
@@ -282,6 +283,8 @@ def test_the_middleware_is_pure_asgi_with_the_request_id_outermost(
         RateLimitMiddleware,
         BodyLimitMiddleware,
     ]
+    without_cors = [m.cls for m in create_app(sqlite_settings).user_middleware]
+    assert CORSMiddleware not in without_cors  # no origins configured: no CORS layer at all
     assert not [
         cls for cls in classes if isinstance(cls, type) and issubclass(cls, BaseHTTPMiddleware)
     ]
