@@ -283,7 +283,7 @@ def test_the_middleware_is_pure_asgi_with_the_request_id_outermost(
         RateLimitMiddleware,
         BodyLimitMiddleware,
     ]
-    without_cors = [m.cls for m in create_app(sqlite_settings).user_middleware]
+    without_cors: list[object] = [m.cls for m in create_app(sqlite_settings).user_middleware]
     assert CORSMiddleware not in without_cors  # no origins configured: no CORS layer at all
     assert not [
         cls for cls in classes if isinstance(cls, type) and issubclass(cls, BaseHTTPMiddleware)

@@ -39,7 +39,7 @@ from hypothesis.errors import Flaky
 from schemathesis import Case
 from schemathesis.auths import AuthContext
 from schemathesis.checks import CHECKS, load_all_checks
-from schemathesis.config import SchemathesisConfig
+from schemathesis.config import HttpBearerAuthConfig, SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.core.transport import Response
@@ -51,6 +51,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import FAST_HASHING, TEST_SECRET
+from tests.fuzz import run
 from tests.support import fuzzing
 from tests.support.accounts import (
     LOGIN,
@@ -72,7 +73,11 @@ SELF_DELETING = "deleteCurrentUser"
 BASE_URL = f"http://{asgi.HOST}"
 SUMMARY = "schemathesis-summary"
 PROFILE = fuzzing.profile()
+# `ci` is derandomized and needs no seed; a `deep` run picks one and prints it, for
+# SCHEMATHESIS_SEED to replay the run.
 SEED = fuzzing.seed()
+if SEED is None and not PROFILE.deterministic:
+    SEED = random.getrandbits(32)
 
 
 def load_schema() -> OpenApiSchema:
@@ -248,9 +253,7 @@ def test_stateful(identities: Identities) -> None:
         type[APIStateMachine],
         type("Machine", (Instrumented, stateful_schema.as_state_machine()), {}),
     )
-    base_seed = (
-        SEED if SEED is not None else (0 if PROFILE.deterministic else random.getrandbits(32))
-    )
+    base_seed = SEED or 0
     # The database outlives each scenario, so a later scenario can find the rules it may take
     # changed under the same choices; Hypothesis then stops with `Flaky`. The Schemathesis CLI
     # counts that as the end of a suite and starts another, and so does this, with the next seed.
@@ -320,6 +323,38 @@ def test_every_check_schemathesis_has_is_on_everywhere_but_where_narrowed() -> N
             config = schema.config.checks_config_for(operation=operation, phase=phase)
             assert [n for n in names if not config.get_by_name(name=n).enabled] == narrowed
             assert config.max_response_time.limit == fuzzing.MAX_RESPONSE_TIME_S
+
+
+def test_the_cli_configuration_signs_in_and_checks_what_the_suite_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    credentials = {
+        run.EMAIL_ENV: "root@example.com",
+        run.PASSWORD_ENV: "secret",
+        run.TOKEN_ENV: "t",
+    }
+    for name, value in credentials.items():
+        monkeypatch.setenv(name, value)
+    signing_in = SchemathesisConfig.from_str(run.signing_in(PROFILE, seed=SEED))
+    bearer = signing_in.projects.get_default().auth.dynamic.schemes["bearer"]
+    assert (bearer.path, bearer.method, bearer.payload_content_type, bearer.extract_selector) == (
+        run.LOGIN,
+        "post",
+        "application/x-www-form-urlencoded",
+        "/access_token",
+    )
+    assert bearer.payload == {"username": "root@example.com", "password": "secret"}
+    with_token = SchemathesisConfig.from_str(run.with_token(PROFILE, seed=SEED))
+    token = with_token.projects.get_default().auth.openapi.schemes["bearer"]
+    assert isinstance(token, HttpBearerAuthConfig)
+    assert token.bearer == "t"
+    for cli_config in (signing_in, with_token):
+        project = cli_config.projects.get_default()
+        for operation in spec_operations():
+            for phase in fuzzing.PHASES:
+                ours = schema.config.checks_config_for(operation=operation, phase=phase)
+                theirs = project.checks_config_for(operation=operation, phase=phase)
+                assert theirs == ours, (operation.label, phase)
 
 
 def test_declared_refusals_name_statuses_their_operations_declare() -> None:

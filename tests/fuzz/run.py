@@ -1,5 +1,8 @@
 """`nox -s fuzz`: the Schemathesis CLI against the service over HTTP, every check, every phase.
 
+Every check: the shared configuration (tests/support/fuzzing.py) turns them all on, as
+`--checks all` would, except where `fuzzing.NARROWED` says; `--mode all`; all four phases.
+
     python -m tests.fuzz.run [--profile ci|deep] [--seed N] [--url URL] [--reports DIR]
                              [-- options for `schemathesis run`]
 
@@ -115,10 +118,11 @@ def runs(
 def cli(base_url: str, run: Run, folder: Path, reports: Path, extra: list[str]) -> int:
     config_file = folder / f"{run.name}.toml"
     config_file.write_text(run.config)
+    # Every check is on through the config file, not `--checks all`: a check named on the
+    # command line overrides the per-operation `enabled = false` of `fuzzing.NARROWED`.
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(config_file),
-        "run", f"{base_url}/openapi.json", "--url", base_url,
-        "--checks", "all", "--mode", "all",
+        "run", f"{base_url}/openapi.json", "--url", base_url, "--mode", "all",
         "--report", "junit", "--report-junit-path", str(reports / f"{run.name}.xml"),
         *run.options, *extra,
     ]  # fmt: skip

@@ -349,7 +349,7 @@ def test_closing_leaves_stated_openness_and_in_place_members_alone() -> None:
             "child": {"type": "object", "properties": {"x": {"type": "integer"}}},
         },
         "allOf": [{"type": "object", "properties": {"y": {}}}],
-        "not": {"type": "object", "properties": {"z": {}}},
+        "not": {"type": "object", "properties": {"z": {"type": "object"}}},
         "enum": [{"type": "object"}],  # data, not a schema: untouched
     }
     assert closed(schema) == {
@@ -363,7 +363,7 @@ def test_closing_leaves_stated_openness_and_in_place_members_alone() -> None:
             },
         },
         "allOf": [{"type": "object", "properties": {"y": {}}}],
-        "not": {"type": "object", "properties": {"z": {}}},
+        "not": {"type": "object", "properties": {"z": {"type": "object"}}},
         "enum": [{"type": "object"}],
         "unevaluatedProperties": False,
     }

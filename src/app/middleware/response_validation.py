@@ -17,9 +17,10 @@ members of `allOf`/`anyOf`/`oneOf` stay open and are closed by their parent, who
 members, say) says so with `additionalProperties: true` or a schema, and that is honoured.
 
 Requests no operation serves (`/docs`, `/openapi.json`, unknown paths, methods a path does not
-have) pass untouched, except that a problem+json body must still be a valid `Problem` whose
-`status` is the response's. Bodies are buffered to be checked: a development tool, not for
-production (it costs a JSON parse and a schema walk per response).
+have) pass untouched, except that a problem+json body must still be a problem of a kind the
+contract uses (`Problem`, `ValidationProblem`) whose `status` is the response's. Bodies are
+buffered to be checked: a development tool, not for production (it costs a JSON parse and a
+schema walk per response).
 """
 
 import json
@@ -91,12 +92,26 @@ def closed(node: Any, *, open_: bool = False) -> Any:
         elif key in CHILD:
             out[key] = closed(value)
         elif key == "not":
-            out[key] = closed(value, open_=True)  # closing inside `not` would loosen it
+            out[key] = _as_written(value)  # closing anything inside `not` would loosen it
         else:
             out[key] = value  # enum, const, examples, ...: data, not schemas
     if not open_ and _is_object_schema(node) and not OPEN_KEYWORDS & node.keys():
         out["unevaluatedProperties"] = False
     return out
+
+
+def _as_written(node: Any) -> Any:
+    """A schema as the spec writes it, its local references pointing into the spec itself."""
+    if isinstance(node, Mapping):
+        return {
+            key: SPEC_URI + value
+            if key == "$ref" and isinstance(value, str) and value.startswith("#")
+            else _as_written(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_as_written(value) for value in node]
+    return node
 
 
 def _resolve(spec: Mapping[str, Any], node: Any) -> Any:
