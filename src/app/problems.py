@@ -140,21 +140,33 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def _unreadable_body(exc: HTTPException) -> bool:
-    """FastAPI's own 400 for a body it could not decode, such as JSON that is not UTF-8.
+    """The 400 FastAPI or Starlette raise, while handling the error, for a body they cannot read.
 
-    It raises that from the decoding error (a ValueError); a JSON syntax error it reports as a
-    validation error instead. The contract calls both a 422: the body breaks the contract.
+    JSON that is not UTF-8 gets it, and so does a form endpoint sent a broken multipart body
+    (any form media type is parsed before the operation's media-type guard can run). No
+    operation declares a 400 for either. The app itself raises no HTTPException 400.
     """
-    return exc.status_code == 400 and isinstance(exc.__cause__, ValueError)
+    return exc.status_code == 400 and exc.__context__ is not None
+
+
+def _unreadable_body_problem(request: Request) -> Response:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        # A JSON syntax error is a 422 `json_invalid`; JSON in the wrong encoding is one too.
+        issue = models.ValidationIssue(
+            pointer="#", message="The body is not UTF-8 encoded JSON.", code="json_invalid"
+        )
+        return validation_problem(request.scope, [issue], total=1)
+    # A form the service cannot read is one of a media type the contract does not accept here:
+    # every operation with a form body takes application/x-www-form-urlencoded, which parses.
+    what = f"A {media_type} body" if media_type else "A body without a Content-Type"
+    return problem(request.scope, 415, f"{what} cannot be read here.")
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if _unreadable_body(exc):
-        issue = models.ValidationIssue(
-            pointer="#", message="The body is not UTF-8 encoded JSON.", code="json_invalid"
-        )
-        return validation_problem(request.scope, [issue], total=1)
+        return _unreadable_body_problem(request)
     status = exc.status_code
     headers = dict(exc.headers or {})
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None

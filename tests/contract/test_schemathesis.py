@@ -11,7 +11,7 @@ phase happens when pytest collects this module, before any fixture has built the
 auth provider writes the role a case needs as a placeholder, and the test swaps in that role's
 real token just before the call:
 
-- operations that declare 403 (the superuser-only ones) run as the first superuser;
+- operations marked `x-superuser-only` run as the first superuser;
 - every other secured or token-optional operation runs as a normal user registered for that
   operation's test, so the ordinary path is what gets exercised and a fuzzed account (say,
   deactivated by `updateUser`) never leaks into the next operation;
@@ -67,6 +67,8 @@ from tests.support.operations import by_id, operations
 Role = Literal["user", "superuser", "throwaway"]
 AnyCase = Case[Any]
 PLACEHOLDER = "Bearer schemathesis-role:"
+# The spec's mark of an administration operation.
+SUPERUSER_ONLY = "x-superuser-only"
 # Succeeds with any valid token and deletes the account behind it.
 SELF_DELETING = "deleteCurrentUser"
 # Schemathesis' ASGI client sends this Host; the spec's own server is a real address.
@@ -94,7 +96,7 @@ def role_for(operation_id: str, *, stateful: bool) -> Role | None:
         return None  # `security: []`: nothing to authenticate
     if operation_id == SELF_DELETING:
         return "throwaway"
-    return "superuser" if stateful or operation.declares(403) else "user"
+    return "superuser" if stateful or definition.get(SUPERUSER_ONLY) else "user"
 
 
 class AppUnderTest:
@@ -190,6 +192,9 @@ def service(
         secret_key=TEST_SECRET,
         var_dir=folder / "var",
         rate_limit_enabled=False,
+        # The app's own check of every response against the contract: a second opinion that
+        # turns what Schemathesis might let pass (a 400 to an undeclared media type) into a 500.
+        validate_responses=True,
         first_superuser_email=SUPERUSER_EMAIL,
         first_superuser_password=SUPERUSER_PASSWORD,
         **FAST_HASHING,
@@ -366,6 +371,7 @@ def test_roles() -> None:
     assert role_for("getLiveness", stateful=False) is None
     assert role_for("listItems", stateful=True) is None
     assert role_for("listUsers", stateful=False) == "superuser"
+    assert role_for("deleteUser", stateful=False) == "superuser"
     assert role_for("getCurrentUser", stateful=False) == "user"
     assert role_for("listPosts", stateful=False) == "user"  # a token is optional there
     assert role_for("getCurrentUser", stateful=True) == "superuser"

@@ -175,6 +175,8 @@ def local_service(folder: Path, superuser: Credentials) -> Iterator[str]:
         "APP_FIRST_SUPERUSER_PASSWORD": superuser.password,
         # Fuzzing sends thousands of `register` and `login` calls: no 429 after the 20th.
         "APP_RATE_LIMIT_ENABLED": "false",
+        # Every response checked against the contract by the service too: a violation is a 500.
+        "APP_VALIDATE_RESPONSES": "true",
         # A throw-away database: the hashing cost the floor asks for only slows the run down.
         "APP_INSECURE_FAST_PASSWORD_HASHING": "true",
         "APP_ARGON2_MEMORY_KIB": "64",
