@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _defaults_under_var_dir(self) -> "Settings":
         if not self.database_url:
+            # The embedded default must work even when the secret comes from the environment.
+            self.var_dir.mkdir(parents=True, exist_ok=True)
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'app.db'}"
         if not self.secret_key.get_secret_value():
             self.secret_key = SecretStr(dev_secret(self.var_dir))

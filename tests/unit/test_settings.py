@@ -40,6 +40,7 @@ def test_an_explicit_secret_writes_no_file(tmp_path: Path) -> None:
 def test_the_default_database_is_sqlite_under_var(tmp_path: Path) -> None:
     settings = Settings(secret_key=LONG_ENOUGH, var_dir=tmp_path / "var")
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'var' / 'app.db'}"
+    assert (tmp_path / "var").is_dir()  # created, so SQLite can open the file
     assert settings.is_sqlite
 
 
