@@ -35,8 +35,9 @@ class Authenticator:
             claims = self._tokens.decode(token, "access")
         except InvalidToken as exc:
             raise Unauthenticated("The access token is invalid or expired.") from exc
-        async with self._database.connect() as connection:  # one statement: no BEGIN/COMMIT
-            user = await UserRepository(connection).get(claims.user_id)
+        user = await self._database.run(  # one statement: no BEGIN/COMMIT
+            lambda connection: UserRepository(connection).get(claims.user_id)
+        )
         if user is None or not user.is_active:
             raise Unauthenticated("The access token is invalid or expired.")
         return Principal(user)

@@ -4,8 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, insert, select, update
 
 from app.auth.tables import refresh_tokens
 
@@ -17,10 +16,10 @@ class Used:
 
 
 class RefreshTokenRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    async def add(
+    def add(
         self,
         *,
         token_hash: str,
@@ -29,7 +28,7 @@ class RefreshTokenRepository:
         issued_at: datetime,
         expires_at: datetime,
     ) -> None:
-        await self._connection.execute(
+        self._connection.execute(
             insert(refresh_tokens).values(
                 id=uuid.uuid4(),
                 token_hash=token_hash,
@@ -40,7 +39,7 @@ class RefreshTokenRepository:
             )
         )
 
-    async def use(self, token_hash: str, now: datetime) -> Used | None:
+    def use(self, token_hash: str, now: datetime) -> Used | None:
         """Mark a live token used, atomically: of concurrent callers exactly one gets a row."""
         query = (
             update(refresh_tokens)
@@ -53,23 +52,23 @@ class RefreshTokenRepository:
             .values(used_at=now)
             .returning(refresh_tokens.c.user_id, refresh_tokens.c.family_id)
         )
-        row = (await self._connection.execute(query)).first()
+        row = self._connection.execute(query).first()
         return Used(user_id=row.user_id, family_id=row.family_id) if row else None
 
-    async def family_of(self, token_hash: str) -> uuid.UUID | None:
+    def family_of(self, token_hash: str) -> uuid.UUID | None:
         query = select(refresh_tokens.c.family_id).where(refresh_tokens.c.token_hash == token_hash)
-        family: uuid.UUID | None = (await self._connection.execute(query)).scalar()
+        family: uuid.UUID | None = self._connection.execute(query).scalar()
         return family
 
-    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
-        await self._connection.execute(
+    def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
+        self._connection.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
 
-    async def revoke_user(self, user_id: uuid.UUID, now: datetime) -> None:
-        await self._connection.execute(
+    def revoke_user(self, user_id: uuid.UUID, now: datetime) -> None:
+        self._connection.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)

@@ -3,6 +3,8 @@
 import uuid
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from app.auth.passwords import Passwords
 from app.auth.repository import RefreshTokenRepository
 from app.auth.tokens import InvalidToken, Tokens, fingerprint
@@ -47,22 +49,27 @@ class AuthService(AuthApi):
             created_at=now,
             updated_at=now,
         )
-        async with self._database.transaction(write=True) as connection:
-            await UserRepository(connection).add(record)
+        await self._database.run_in_transaction(
+            lambda connection: UserRepository(connection).add(record), write=True
+        )
         return RegisterResult(body=user_model(record), location=f"/api/v1/users/{record.id}")
 
     async def login(self, *, body: models.LoginForm) -> models.TokenPair:
-        async with self._database.transaction(write=False) as connection:
-            user = await UserRepository(connection).get_by_email(body.username)
+        user = await self._database.run(
+            lambda connection: UserRepository(connection).get_by_email(body.username)
+        )
         matches = await self._passwords.verify(
             body.password, user.hashed_password if user else None
         )
         if user is None or not matches or not user.is_active:
             raise Unauthenticated(BAD_LOGIN)
-        async with self._database.transaction(write=True) as connection:
-            return await self._issue(
-                RefreshTokenRepository(connection), user.id, uuid.uuid4(), utcnow()
-            )
+        user_id, now = user.id, utcnow()
+        return await self._database.run_in_transaction(
+            lambda connection: self._issue(
+                RefreshTokenRepository(connection), user_id, uuid.uuid4(), now
+            ),
+            write=True,
+        )
 
     async def refresh_tokens(self, *, body: models.RefreshRequest) -> models.TokenPair:
         try:
@@ -70,23 +77,26 @@ class AuthService(AuthApi):
         except InvalidToken as exc:
             raise Unauthenticated(BAD_REFRESH) from exc
         token_hash, now = fingerprint(body.refresh_token), utcnow()
-        pair: models.TokenPair | None = None
-        async with self._database.transaction(write=True) as connection:
+
+        def work(connection: Connection) -> models.TokenPair | None:
             tokens = RefreshTokenRepository(connection)
-            used = await tokens.use(token_hash, now)
+            used = tokens.use(token_hash, now)
             if used is None:
                 # Already used, revoked or unknown. A used token coming back means two parties
                 # hold it: kill the whole family so the thief's copy dies too. (Committed,
                 # then refused below.)
-                family = await tokens.family_of(token_hash)
+                family = tokens.family_of(token_hash)
                 if family is not None:
-                    await tokens.revoke_family(family, now)
-            else:
-                user = await UserRepository(connection).get(used.user_id)
-                if user is not None and user.is_active and user.id == claims.user_id:
-                    # The new pair is stored in the same transaction that used the old one:
-                    # a crash in between cannot leave the caller with neither.
-                    pair = await self._issue(tokens, user.id, used.family_id, now)
+                    tokens.revoke_family(family, now)
+                return None
+            user = UserRepository(connection).get(used.user_id)
+            if user is not None and user.is_active and user.id == claims.user_id:
+                # The new pair is stored in the same transaction that used the old one:
+                # a crash in between cannot leave the caller with neither.
+                return self._issue(tokens, user.id, used.family_id, now)
+            return None
+
+        pair = await self._database.run_in_transaction(work, write=True)
         if pair is None:
             raise Unauthenticated(BAD_REFRESH)
         return pair
@@ -96,14 +106,17 @@ class AuthService(AuthApi):
             self._tokens.decode(body.refresh_token, "refresh")
         except InvalidToken:
             return  # Idempotent: nothing we issued, or already dead.
-        now = utcnow()
-        async with self._database.transaction(write=True) as connection:
-            tokens = RefreshTokenRepository(connection)
-            family = await tokens.family_of(fingerprint(body.refresh_token))
-            if family is not None:
-                await tokens.revoke_family(family, now)
+        now, token_hash = utcnow(), fingerprint(body.refresh_token)
 
-    async def _issue(
+        def work(connection: Connection) -> None:
+            tokens = RefreshTokenRepository(connection)
+            family = tokens.family_of(token_hash)
+            if family is not None:
+                tokens.revoke_family(family, now)
+
+        await self._database.run_in_transaction(work, write=True)
+
+    def _issue(
         self,
         tokens: RefreshTokenRepository,
         user_id: uuid.UUID,
@@ -112,7 +125,7 @@ class AuthService(AuthApi):
     ) -> models.TokenPair:
         access, _ = self._tokens.issue("access", user_id, now)
         refresh, refresh_expires = self._tokens.issue("refresh", user_id, now)
-        await tokens.add(
+        tokens.add(
             token_hash=fingerprint(refresh),
             family_id=family_id,
             user_id=user_id,

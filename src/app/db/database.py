@@ -1,18 +1,41 @@
-"""The service's handle on the database: transactions for repositories and a readiness ping."""
+"""The service's handle on the database: units of work for repositories and a readiness ping.
+
+A unit of work is a plain function of a SQLAlchemy `Connection` (the repositories are plain,
+synchronous classes). `run` and `run_in_transaction` run it inside one greenlet on the async
+engine, which is what `AsyncConnection.run_sync` does and how SQLAlchemy's asyncio extension
+works underneath: the driver's I/O is still awaited on the event loop (`await_`), but the
+checkout, every statement and the return to the pool cost one greenlet switch in all. Through
+`AsyncConnection` each of them is a greenlet of its own, with its wrappers: measured on GET
+item, ~100 us of CPU a request (issue 6; README "Performance").
+"""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from app.db.engine import create_engine, for_writes
 from app.errors import Unavailable
 from app.settings import Settings
 
 log = logging.getLogger("app.db")
+T = TypeVar("T")
+Work = Callable[[Connection], T]
+
+
+def _on_connection(engine: Engine, work: Work[T]) -> T:
+    with engine.connect() as connection:
+        return work(connection)
+
+
+def _in_transaction(engine: Engine, work: Work[T]) -> T:
+    with engine.begin() as connection:
+        return work(connection)
 
 
 class Database:
@@ -32,19 +55,31 @@ class Database:
             readiness_timeout_s=settings.readiness_timeout_s,
         )
 
+    async def run(self, work: Work[T]) -> T:
+        """`work` on a connection where every statement is its own transaction.
+
+        For work whose statements stand alone: reads, or one atomic `UPDATE ... RETURNING`.
+        It costs one round trip a statement, where a transaction adds BEGIN and COMMIT.
+        """
+        return await greenlet_spawn(_on_connection, self.autocommit.sync_engine, work)
+
+    async def run_in_transaction(self, work: Work[T], *, write: bool) -> T:
+        """`work` in one transaction: committed when it returns, rolled back if it raises.
+
+        `write=True` begins as a writer on SQLite (BEGIN IMMEDIATE, see engine.py).
+        """
+        engine = self.writer if write else self.engine
+        return await greenlet_spawn(_in_transaction, engine.sync_engine, work)
+
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
-        """A connection on which every statement is its own transaction.
-
-        For work that is one statement: a read, or one atomic `UPDATE ... RETURNING`. It costs
-        one round trip, where a transaction adds BEGIN and COMMIT around it.
-        """
+        """An async connection on which every statement is its own transaction (`run`'s)."""
         async with self.autocommit.connect() as connection:
             yield connection
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """An async connection in one transaction (`run_in_transaction`'s), for raw SQL."""
         async with (self.writer if write else self.engine).begin() as connection:
             yield connection
 

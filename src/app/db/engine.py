@@ -30,8 +30,8 @@ def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngin
         return _sqlite(settings, autocommit=autocommit, **options)
     return create_async_engine(
         settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
         pool_pre_ping=False,  # a dead connection fails the request once; pinging costs every one
         connect_args={"timeout": settings.db_connect_timeout_s},
         **options,
@@ -50,7 +50,7 @@ def _sqlite(settings: Settings, *, autocommit: bool, **options: Any) -> AsyncEng
         url = url.set(drivername=sqlite_driver.register())
     engine = create_async_engine(
         url,
-        pool_size=settings.db_pool_size,
+        pool_size=settings.pool_size,
         max_overflow=0,
         connect_args={"timeout": settings.db_busy_timeout_ms / 1000},
         **options,

@@ -2,6 +2,8 @@
 
 import uuid
 
+from sqlalchemy import Connection
+
 from app import etags
 from app.auth.principal import Principal
 from app.db.database import Database
@@ -50,19 +52,24 @@ class ItemsService(ItemsApi[Principal]):
         self, *, page: int, size: int, owner_id: uuid.UUID | None, q: str | None, sort: Sort
     ) -> models.ItemPage:
         request = PageRequest(page, size)
-        async with self._database.connect() as connection:
-            records, total = await ItemRepository(connection).page(
+        records, total = await self._database.run(
+            lambda connection: ItemRepository(connection).page(
                 request, owner_id=owner_id, q=q, sort=sort
             )
+        )
         return _page(records, total, request)
 
     async def list_user_items(self, *, user_id: uuid.UUID, page: int, size: int) -> models.ItemPage:
         request = PageRequest(page, size)
-        async with self._database.connect() as connection:
-            records, total = await ItemRepository(connection).page(request, owner_id=user_id)
+
+        def work(connection: Connection) -> tuple[list[ItemRecord], int]:
+            records, total = ItemRepository(connection).page(request, owner_id=user_id)
             # No items may mean no such user; only then is the extra query worth it.
-            if total == 0 and await UserRepository(connection).get(user_id) is None:
+            if total == 0 and UserRepository(connection).get(user_id) is None:
                 raise NotFound("No such account.")
+            return records, total
+
+        records, total = await self._database.run(work)
         return _page(records, total, request)
 
     async def create_item(
@@ -79,8 +86,7 @@ class ItemsService(ItemsApi[Principal]):
             created_at=now,
             updated_at=now,
         )
-        async with self._database.connect() as connection:
-            await ItemRepository(connection).add(record)
+        await self._database.run(lambda connection: ItemRepository(connection).add(record))
         return CreateItemResult(
             body=item_model(record),
             location=f"/api/v1/items/{record.id}",
@@ -88,8 +94,9 @@ class ItemsService(ItemsApi[Principal]):
         )
 
     async def get_item(self, *, item_id: uuid.UUID) -> GetItemResult:
-        async with self._database.connect() as connection:
-            record = await ItemRepository(connection).get(item_id)
+        record = await self._database.run(
+            lambda connection: ItemRepository(connection).get(item_id)
+        )
         if record is None:
             raise NotFound(NO_SUCH_ITEM)
         return GetItemResult(body=item_model(record), etag=etags.etag(record.version))
@@ -106,34 +113,36 @@ class ItemsService(ItemsApi[Principal]):
         if body.price is not None:
             changes["price_cents"] = to_cents(body.price.root)
         owner = _owner_filter(principal)
-        async with self._database.connect() as connection:
+        precondition = etags.if_match(if_match)
+
+        def work(connection: Connection) -> ItemRecord:
             repository = ItemRepository(connection)
-            record = await repository.update(
-                item_id,
-                owner_id=owner,
-                precondition=etags.if_match(if_match),
-                changes=changes,
-                now=utcnow(),
+            record = repository.update(
+                item_id, owner_id=owner, precondition=precondition, changes=changes, now=utcnow()
             )
             if record is None:
                 # Only on failure: tell "not yours / not there" (404) from "changed" (412).
-                current = await repository.get(item_id)
+                current = repository.get(item_id)
                 if current is None or (owner is not None and current.owner_id != owner):
                     raise NotFound(NO_SUCH_ITEM)
                 raise PreconditionFailed("The item changed since you read it; read it again.")
+            return record
+
+        record = await self._database.run(work)
         return UpdateItemResult(body=item_model(record), etag=etags.etag(record.version))
 
     async def delete_item(self, *, item_id: uuid.UUID, principal: Principal) -> None:
-        async with self._database.connect() as connection:
-            deleted = await ItemRepository(connection).delete(
-                item_id, owner_id=_owner_filter(principal)
-            )
+        owner = _owner_filter(principal)
+        deleted = await self._database.run(
+            lambda connection: ItemRepository(connection).delete(item_id, owner_id=owner)
+        )
         if not deleted:
             raise NotFound(NO_SUCH_ITEM)
 
 
 def _page(records: list[ItemRecord], total: int, request: PageRequest) -> models.ItemPage:
-    return models.ItemPage(
+    # Built from already-valid parts, without re-validating them (~50 us for 20 items).
+    return models.ItemPage.model_construct(
         items=[item_model(r) for r in records],
         total=total,
         page=request.page,

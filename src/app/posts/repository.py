@@ -5,15 +5,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.errors import Conflict
 from app.etags import Precondition
-from app.items.repository import title_contains
+from app.items.repository import contains_pattern, title_matches
 from app.pagination import PageRequest
 from app.posts.tables import posts
+
+# Built once, with bind parameters (see items/repository.py).
+GET = select(posts).where(posts.c.id == bindparam("post_id"))
+GET_BY_SLUG = select(posts).where(posts.c.slug == bindparam("slug"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,39 +61,39 @@ class SlugTaken(Conflict):
 
 
 class PostRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    async def lock_slug(self, base: str) -> None:
+    def lock_slug(self, base: str) -> None:
         """Serialise writers of the same base slug (PostgreSQL; SQLite writers are serial)."""
         if self._connection.dialect.name == "postgresql":
-            await self._connection.execute(
+            self._connection.execute(
                 select(func.pg_advisory_xact_lock(func.hashtext("post-slug:" + base)))
             )
 
-    async def taken_slugs(self, base: str) -> set[str]:
+    def taken_slugs(self, base: str) -> set[str]:
         # `base` is [a-z0-9-] only, so it holds no LIKE wildcards.
         query = select(posts.c.slug).where(
             or_(posts.c.slug == base, posts.c.slug.like(f"{base}-%"))
         )
-        return set((await self._connection.execute(query)).scalars())
+        return set(self._connection.execute(query).scalars())
 
-    async def add(self, record: PostRecord) -> None:
+    def add(self, record: PostRecord) -> None:
         values = {name: getattr(record, name) for name in PostRecord.__slots__}
         try:
-            await self._connection.execute(insert(posts).values(**values))
+            self._connection.execute(insert(posts).values(**values))
         except IntegrityError as exc:
             raise SlugTaken("That slug was just taken; try again.") from exc
 
-    async def get(self, post_id: uuid.UUID) -> PostRecord | None:
-        row = (await self._connection.execute(select(posts).where(posts.c.id == post_id))).first()
+    def get(self, post_id: uuid.UUID) -> PostRecord | None:
+        row = self._connection.execute(GET, {"post_id": post_id}).first()
         return _record(row) if row else None
 
-    async def get_by_slug(self, slug: str) -> PostRecord | None:
-        row = (await self._connection.execute(select(posts).where(posts.c.slug == slug))).first()
+    def get_by_slug(self, slug: str) -> PostRecord | None:
+        row = self._connection.execute(GET_BY_SLUG, {"slug": slug}).first()
         return _record(row) if row else None
 
-    async def update(
+    def update(
         self,
         post_id: uuid.UUID,
         *,
@@ -100,16 +114,16 @@ class PostRepository:
         if precondition is not None and not precondition.any_version:
             query = query.where(posts.c.version.in_(precondition.versions))
         query = query.values(**values, version=posts.c.version + 1, updated_at=now)
-        row = (await self._connection.execute(query.returning(posts))).first()
+        row = self._connection.execute(query.returning(posts)).first()
         return _record(row) if row else None
 
-    async def delete(self, post_id: uuid.UUID, *, author_id: uuid.UUID | None) -> bool:
+    def delete(self, post_id: uuid.UUID, *, author_id: uuid.UUID | None) -> bool:
         query = delete(posts).where(posts.c.id == post_id)
         if author_id is not None:
             query = query.where(posts.c.author_id == author_id)
-        return (await self._connection.execute(query)).rowcount == 1
+        return self._connection.execute(query).rowcount == 1
 
-    async def page(
+    def page(
         self,
         request: PageRequest,
         *,
@@ -121,9 +135,9 @@ class PostRepository:
         if author_id is not None:
             conditions.append(posts.c.author_id == author_id)
         if q is not None:
-            conditions.append(title_contains(posts.c.title, q))
+            conditions.append(title_matches(posts.c.title, contains_pattern(q)))
         count = select(func.count()).select_from(posts).where(*conditions)
-        total = (await self._connection.execute(count)).scalar_one()
+        total = self._connection.execute(count).scalar_one()
         if total <= request.offset:
             return [], total
         query = (
@@ -133,5 +147,5 @@ class PostRepository:
             .offset(request.offset)
             .limit(request.size)
         )
-        rows = (await self._connection.execute(query)).all()
+        rows = self._connection.execute(query).all()
         return [_record(row) for row in rows], total

@@ -2,6 +2,8 @@
 
 import uuid
 
+from sqlalchemy import Connection
+
 from app import etags
 from app.auth.principal import Principal
 from app.db.database import Database
@@ -71,11 +73,12 @@ class PostsService(PostsApi[Principal]):
     ) -> models.PostPage:
         request = PageRequest(page, size)
         viewer = principal.user.id if principal else None
-        async with self._database.connect() as connection:
-            records, total = await PostRepository(connection).page(
+        records, total = await self._database.run(
+            lambda connection: PostRepository(connection).page(
                 request, viewer_id=viewer, author_id=author_id, q=q
             )
-        return models.PostPage(
+        )
+        return models.PostPage.model_construct(  # valid parts: no re-validation
             items=[post_model(r) for r in records],
             total=total,
             page=page,
@@ -87,26 +90,30 @@ class PostsService(PostsApi[Principal]):
         self, *, body: models.PostCreate, principal: Principal
     ) -> CreatePostResult:
         base = slugify(body.title)
-        for attempt in range(SLUG_ATTEMPTS):
+
+        def work(connection: Connection) -> PostRecord:
+            repository = PostRepository(connection)
+            repository.lock_slug(base)
             now = utcnow()
+            record = PostRecord(
+                id=uuid.uuid4(),
+                title=body.title,
+                slug=next_free(base, repository.taken_slugs(base)),
+                content=body.content,
+                excerpt=body.excerpt,
+                published=body.published,
+                published_at=now if body.published else None,
+                author_id=principal.user.id,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+            repository.add(record)
+            return record
+
+        for attempt in range(SLUG_ATTEMPTS):
             try:
-                async with self._database.transaction(write=True) as connection:
-                    repository = PostRepository(connection)
-                    await repository.lock_slug(base)
-                    record = PostRecord(
-                        id=uuid.uuid4(),
-                        title=body.title,
-                        slug=next_free(base, await repository.taken_slugs(base)),
-                        content=body.content,
-                        excerpt=body.excerpt,
-                        published=body.published,
-                        published_at=now if body.published else None,
-                        author_id=principal.user.id,
-                        version=1,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    await repository.add(record)
+                record = await self._database.run_in_transaction(work, write=True)
                 break
             except SlugTaken:
                 if attempt == SLUG_ATTEMPTS - 1:
@@ -118,15 +125,21 @@ class PostsService(PostsApi[Principal]):
         )
 
     async def get_post(self, *, post_id: uuid.UUID, principal: Principal | None) -> GetPostResult:
-        async with self._database.connect() as connection:
-            record = _may_see(await PostRepository(connection).get(post_id), principal)
+        record = _may_see(
+            await self._database.run(lambda connection: PostRepository(connection).get(post_id)),
+            principal,
+        )
         return GetPostResult(body=post_model(record), etag=etags.etag(record.version))
 
     async def get_post_by_slug(
         self, *, slug: str, principal: Principal | None
     ) -> GetPostBySlugResult:
-        async with self._database.connect() as connection:
-            record = _may_see(await PostRepository(connection).get_by_slug(slug), principal)
+        record = _may_see(
+            await self._database.run(
+                lambda connection: PostRepository(connection).get_by_slug(slug)
+            ),
+            principal,
+        )
         return GetPostBySlugResult(body=post_model(record), etag=etags.etag(record.version))
 
     async def update_post(
@@ -138,26 +151,28 @@ class PostsService(PostsApi[Principal]):
         principal: Principal,
     ) -> UpdatePostResult:
         author = _author_filter(principal)
-        async with self._database.connect() as connection:
+        precondition = etags.if_match(if_match)
+        changes = body.model_dump(exclude_unset=True)
+
+        def work(connection: Connection) -> PostRecord:
             repository = PostRepository(connection)
-            record = await repository.update(
-                post_id,
-                author_id=author,
-                precondition=etags.if_match(if_match),
-                changes=body.model_dump(exclude_unset=True),
-                now=utcnow(),
+            record = repository.update(
+                post_id, author_id=author, precondition=precondition, changes=changes, now=utcnow()
             )
             if record is None:
-                current = await repository.get(post_id)
+                current = repository.get(post_id)
                 if current is None or (author is not None and current.author_id != author):
                     raise NotFound(NO_SUCH_POST)
                 raise PreconditionFailed("The post changed since you read it; read it again.")
+            return record
+
+        record = await self._database.run(work)
         return UpdatePostResult(body=post_model(record), etag=etags.etag(record.version))
 
     async def delete_post(self, *, post_id: uuid.UUID, principal: Principal) -> None:
-        async with self._database.connect() as connection:
-            deleted = await PostRepository(connection).delete(
-                post_id, author_id=_author_filter(principal)
-            )
+        author = _author_filter(principal)
+        deleted = await self._database.run(
+            lambda connection: PostRepository(connection).delete(post_id, author_id=author)
+        )
         if not deleted:
             raise NotFound(NO_SUCH_POST)

@@ -20,9 +20,9 @@ async def ensure_first_superuser(
     database: Database, passwords: Passwords, email: str, password: str
 ) -> None:
     email = email.lower()
-    async with database.transaction(write=False) as connection:
-        if await UserRepository(connection).get_by_email(email) is not None:
-            return
+    existing = await database.run(lambda connection: UserRepository(connection).get_by_email(email))
+    if existing is not None:
+        return
     now = utcnow()
     record = UserRecord(
         id=uuid.uuid4(),
@@ -36,8 +36,9 @@ async def ensure_first_superuser(
         updated_at=now,
     )
     try:
-        async with database.transaction(write=True) as connection:
-            await UserRepository(connection).add(record)
+        await database.run_in_transaction(
+            lambda connection: UserRepository(connection).add(record), write=True
+        )
     except Conflict:
         return  # another worker created it first
     log.info("created the first superuser %s", email)

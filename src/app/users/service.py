@@ -2,6 +2,8 @@
 
 import uuid
 
+from sqlalchemy import Connection
+
 from app.auth.passwords import Passwords
 from app.auth.principal import Principal
 from app.auth.repository import RefreshTokenRepository
@@ -45,22 +47,28 @@ class UsersService(UsersApi[Principal]):
             raise InvalidRequest("The current password is wrong.")
         hashed = await self._passwords.hash(body.new_password)
         now = utcnow()
-        async with self._database.transaction(write=True) as connection:
-            await UserRepository(connection).update(
-                principal.user.id, hashed_password=hashed, updated_at=now
-            )
-            await RefreshTokenRepository(connection).revoke_user(principal.user.id, now)
+        user_id = principal.user.id
+
+        def work(connection: Connection) -> None:
+            UserRepository(connection).update(user_id, hashed_password=hashed, updated_at=now)
+            RefreshTokenRepository(connection).revoke_user(user_id, now)
+
+        await self._database.run_in_transaction(work, write=True)
 
     async def delete_current_user(self, *, principal: Principal) -> None:
-        async with self._database.transaction(write=True) as connection:
-            await UserRepository(connection).delete(principal.user.id)
+        user_id = principal.user.id
+        await self._database.run_in_transaction(
+            lambda connection: UserRepository(connection).delete(user_id), write=True
+        )
 
     async def list_users(self, *, page: int, size: int, principal: Principal) -> models.UserPage:
         _require_superuser(principal)
         request = PageRequest(page, size)
-        async with self._database.transaction(write=False) as connection:
-            records, total = await UserRepository(connection).page(request)
-        return models.UserPage(
+        # One transaction: the count and the page see the same rows.
+        records, total = await self._database.run_in_transaction(
+            lambda connection: UserRepository(connection).page(request), write=False
+        )
+        return models.UserPage.model_construct(  # valid parts: no re-validation
             items=[user_model(r) for r in records],
             total=total,
             page=page,
@@ -72,8 +80,9 @@ class UsersService(UsersApi[Principal]):
         # Another user's account looks exactly like a missing one.
         if not principal.is_superuser and user_id != principal.user.id:
             raise NotFound(NO_SUCH_USER)
-        async with self._database.transaction(write=False) as connection:
-            record = await UserRepository(connection).get(user_id)
+        record = await self._database.run(
+            lambda connection: UserRepository(connection).get(user_id)
+        )
         if record is None:
             raise NotFound(NO_SUCH_USER)
         return user_model(record)
@@ -92,15 +101,20 @@ class UsersService(UsersApi[Principal]):
         _require_superuser(principal)
         if user_id == principal.user.id:
             raise PermissionDenied(NOT_YOURSELF)
-        async with self._database.transaction(write=True) as connection:
-            if not await UserRepository(connection).delete(user_id):
-                raise NotFound(NO_SUCH_USER)
+        deleted = await self._database.run_in_transaction(
+            lambda connection: UserRepository(connection).delete(user_id), write=True
+        )
+        if not deleted:
+            raise NotFound(NO_SUCH_USER)
 
     async def _update(self, user_id: uuid.UUID, changes: dict[str, object]) -> models.User:
-        async with self._database.transaction(write=True) as connection:
-            record = await UserRepository(connection).update(
-                user_id, **changes, updated_at=utcnow()
-            )
+        now = utcnow()
+        record = await self._database.run_in_transaction(
+            lambda connection: UserRepository(connection).update(
+                user_id, **changes, updated_at=now
+            ),
+            write=True,
+        )
         if record is None:
             raise NotFound(NO_SUCH_USER)
         return user_model(record)
