@@ -16,9 +16,8 @@ from app.middleware.rate_limit import (
     limited_operations,
     open_storage,
 )
-from app.middleware.request_id import RequestIdMiddleware
+from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
-from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
 from app.providers import Providers
 from app.settings import Settings
@@ -76,8 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # in-process. The contract check and the 405 Allow header read app.state.routes.
     app.router.routes.extend(app.state.routes)
 
-    # Pure ASGI middleware, added innermost first. The request id wraps everything, so every
-    # response (a 500, a 429, a CORS refusal) carries it and the security headers.
+    # Pure ASGI middleware, added innermost first. The response headers (request id, security
+    # headers) wrap everything, so every response (a 500, a 429, a CORS refusal) carries them.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_enabled:
         app.add_middleware(
@@ -104,6 +103,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=False,  # bearer tokens, not cookies
             max_age=600,
         )
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ResponseHeadersMiddleware)
     return app

@@ -24,9 +24,8 @@ from starlette.routing import BaseRoute
 from app.main import create_app
 from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
-from app.middleware.request_id import RequestIdMiddleware
+from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseValidationMiddleware
-from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
 from app.settings import Settings
 from contract.api import OPERATIONS
@@ -275,8 +274,7 @@ def test_the_middleware_is_pure_asgi_with_the_request_id_outermost(
     app = create_app(settings)
     classes: list[object] = [middleware.cls for middleware in app.user_middleware]
     assert classes == [
-        RequestIdMiddleware,
-        SecurityHeadersMiddleware,
+        ResponseHeadersMiddleware,
         CORSMiddleware,
         ResponseValidationMiddleware,  # on in tests (validate_responses)
         ServerErrorsMiddleware,

@@ -90,3 +90,29 @@ async def test_the_counter_sees_transactions(settings: Settings) -> None:
         assert len(seen) >= 1
         if settings.is_sqlite:
             assert any(s.startswith("BEGIN") for s in seen), seen
+
+
+@pytest.mark.covers("listItems", 200)
+async def test_a_page_is_one_statement_and_only_a_page_past_the_end_counts_alone(
+    settings: Settings,
+) -> None:
+    app = create_app(settings)
+    async for client in started(app):
+        auth = await _token(client)
+        for n in range(3):
+            await client.post(
+                "/api/v1/items", headers=auth, json={"title": f"page {n}", "price": "1.00"}
+            )
+
+        with statements(app) as seen:
+            response = await client.get("/api/v1/items", params={"size": 2, "q": "page"})
+        assert response.status_code == 200
+        body = response.json()
+        assert (len(body["items"]), body["total"], body["pages"]) == (2, 3, 2)
+        assert len(seen) == 1, seen  # the rows and, beside each, the total
+
+        with statements(app) as seen:
+            response = await client.get("/api/v1/items", params={"size": 2, "page": 3})
+        assert response.status_code == 200
+        assert (response.json()["items"], response.json()["total"]) == ([], 3)
+        assert len(seen) == 2, seen  # no rows to carry the total: a count of its own

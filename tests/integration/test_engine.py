@@ -25,7 +25,7 @@ def _sqlite(tmp_path: Path, **overrides: object) -> Database:
 
 
 async def test_every_pooled_connection_gets_the_pragmas(tmp_path: Path) -> None:
-    database = _sqlite(tmp_path, db_busy_timeout_ms=4321)
+    database = _sqlite(tmp_path, db_busy_timeout_ms=4321, db_pool_size=4)
     seen: list[tuple[object, ...]] = []
     all_open = asyncio.Event()
     release = asyncio.Event()

@@ -74,3 +74,21 @@ def test_settings_come_from_app_prefixed_environment(
 def test_unknown_settings_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="database_ulr"):
         Settings(database_ulr="sqlite:///typo.db", secret_key=LONG_ENOUGH, var_dir=tmp_path)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("url", "given", "used"),
+    [
+        ("sqlite:///x.db", None, 2),  # each SQLite connection is a thread contending for the GIL
+        ("postgresql://u@h/db", None, 10),
+        ("sqlite:///x.db", 7, 7),
+        ("postgresql://u@h/db", 3, 3),
+    ],
+)
+def test_the_pool_size_depends_on_the_database_unless_given(
+    url: str, given: int | None, used: int, tmp_path: Path
+) -> None:
+    settings = Settings(
+        secret_key=LONG_ENOUGH, var_dir=tmp_path, database_url=url, db_pool_size=given
+    )
+    assert settings.pool_size == used

@@ -133,3 +133,42 @@ def test_the_stored_fingerprint_is_a_sha256_not_the_token(tokens: Tokens) -> Non
     assert stored == hashlib.sha256(token.encode()).hexdigest()
     assert len(stored) == 64
     assert token not in stored
+
+
+def test_a_verified_access_token_still_expires_when_served_from_the_cache(
+    tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token, expires_at = tokens.issue("access", uuid.uuid4(), datetime.now(UTC))
+    first = tokens.decode(token, "access")  # verified by PyJWT, then cached
+    assert tokens.decode(token, "access") == first
+    monkeypatch.setattr("app.auth.tokens.time.time", lambda: expires_at.timestamp())
+    with pytest.raises(InvalidToken, match="expired"):
+        tokens.decode(token, "access")
+    assert token not in tokens._verified  # dropped, so PyJWT decides from now on
+
+
+def test_an_altered_copy_of_a_cached_token_is_verified_and_refused(tokens: Tokens) -> None:
+    token, _ = tokens.issue("access", uuid.uuid4(), datetime.now(UTC))
+    tokens.decode(token, "access")
+    header, payload, signature = token.split(".")
+    altered = ".".join(
+        [header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")]
+    )
+    with pytest.raises(InvalidToken):
+        tokens.decode(altered, "access")
+
+
+def test_a_cached_access_token_is_no_refresh_token(tokens: Tokens) -> None:
+    token, _ = tokens.issue("access", uuid.uuid4(), datetime.now(UTC))
+    tokens.decode(token, "access")
+    with pytest.raises(InvalidToken):
+        tokens.decode(token, "refresh")
+
+
+def test_the_verified_cache_is_bounded(tokens: Tokens, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.auth.tokens.VERIFIED_CACHE_SIZE", 3)
+    issued = [tokens.issue("access", uuid.uuid4(), datetime.now(UTC))[0] for _ in range(5)]
+    for token in issued:
+        tokens.decode(token, "access")
+    assert len(tokens._verified) == 3
+    assert list(tokens._verified) == issued[2:]  # the oldest went first

@@ -36,6 +36,7 @@ ORDER = {
 
 
 GET = select(items).where(items.c.id == bindparam("item_id"))
+INSERT = insert(items)  # the values come as parameters
 
 
 @cache
@@ -103,8 +104,8 @@ class ItemRepository:
         self._connection = connection
 
     def add(self, record: ItemRecord) -> None:
-        values = {name: getattr(record, name) for name in ItemRecord.__slots__}
-        self._connection.execute(insert(items).values(**values))
+        values = {name: getattr(record, name) for name in FIELDS}
+        self._connection.execute(INSERT, values)
 
     def get(self, item_id: uuid.UUID) -> ItemRecord | None:
         row = self._connection.execute(GET, {"item_id": item_id}).first()

@@ -1,0 +1,50 @@
+"""The headers every response carries: its request id, and the security headers.
+
+The request id is the caller's `X-Request-ID` when it is sane, else a new one; it is kept in
+`scope["state"]` for logs and problem bodies. The security headers make browsers treat API
+responses as data, not pages. One layer does both, writing the raw header list directly:
+each ASGI layer costs a coroutine and a wrapped `send` on every request (issue 6).
+"""
+
+import re
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID = b"x-request-id"
+# Echoing a caller's id into logs and headers is only safe for short, plain tokens.
+ACCEPTABLE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+ALWAYS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
+NO_STORE = (b"cache-control", b"no-store")
+# The interactive docs may be cached; everything the API answers is per caller and may not.
+CACHEABLE = ("/docs", "/redoc", "/openapi.json")
+
+
+class ResponseHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v.decode("latin-1") for k, v in scope["headers"] if k == REQUEST_ID), "")
+        request_id = given if ACCEPTABLE.fullmatch(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        added = [(REQUEST_ID, request_id.encode()), *ALWAYS]
+        if scope["path"] not in CACHEABLE:
+            added.append(NO_STORE)
+        names = {name for name, _ in added}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Ours replace any the app set (as MutableHeaders' item assignment would).
+                kept = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in names]
+                message["headers"] = kept + added
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
