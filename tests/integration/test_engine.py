@@ -1,4 +1,5 @@
-"""SQLite is configured on every connection, and writers never trip "database is locked"."""
+"""SQLite is configured on every connection, writers never trip "database is locked", and a
+PostgreSQL pool does not overflow."""
 
 import asyncio
 from pathlib import Path
@@ -6,8 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import QueuePool
 
 from app.db.database import Database
+from app.db.engine import create_engine
 from app.settings import Settings
 from tests.conftest import TEST_SECRET
 
@@ -114,3 +117,17 @@ async def test_a_failed_transaction_leaves_nothing_behind(
             assert (await connection.execute(text("SELECT count(*) FROM counter"))).scalar() == 0
     finally:
         await database.dispose()
+
+
+def test_a_postgresql_pool_waits_instead_of_overflowing(tmp_path: Path) -> None:
+    """Overflow connections are closed again at every check-in under sustained load, and each
+    new one costs PostgreSQL a backend process: requests wait for a pooled one instead."""
+    settings = Settings(
+        database_url="postgresql://app@127.0.0.1:5432/app",  # nothing connects here
+        secret_key=TEST_SECRET,
+        var_dir=tmp_path,
+    )
+    for autocommit in (False, True):
+        pool = create_engine(settings, autocommit=autocommit).sync_engine.pool
+        assert isinstance(pool, QueuePool)
+        assert (pool.size(), pool._max_overflow) == (10, 0)

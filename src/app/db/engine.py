@@ -31,7 +31,10 @@ def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngin
     return create_async_engine(
         settings.database_url,
         pool_size=settings.pool_size,
-        max_overflow=settings.pool_size,
+        # No overflow: under sustained load, overflow connections are opened and closed again
+        # on every check-in, and a new PostgreSQL connection costs a backend process (p99 of
+        # ~900 ms measured with 50 clients). Requests wait for a pooled connection instead.
+        max_overflow=0,
         pool_pre_ping=False,  # a dead connection fails the request once; pinging costs every one
         connect_args={"timeout": settings.db_connect_timeout_s},
         **options,
