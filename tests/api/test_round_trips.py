@@ -116,3 +116,28 @@ async def test_a_page_is_one_statement_and_only_a_page_past_the_end_counts_alone
         assert response.status_code == 200
         assert (response.json()["items"], response.json()["total"]) == ([], 3)
         assert len(seen) == 2, seen  # no rows to carry the total: a count of its own
+
+
+@pytest.mark.covers("listPosts", 200)
+async def test_a_page_of_posts_is_one_statement_too(settings: Settings) -> None:
+    app = create_app(settings)
+    async for client in started(app):
+        auth = await _token(client)
+        for n in range(3):
+            created = await client.post(
+                "/api/v1/posts",
+                headers=auth,
+                json={"title": f"post {n}", "content": "text", "published": n > 0},
+            )
+            assert created.status_code == 201, created.text
+
+        with statements(app) as seen:  # signed in: the author's draft counts too
+            response = await client.get("/api/v1/posts", params={"size": 2}, headers=auth)
+        assert (len(response.json()["items"]), response.json()["total"]) == (2, 3)
+        assert len(seen) == 2, seen  # the principal's row, then the page with its total
+        assert "FROM users" in seen[0]
+
+        with statements(app) as seen:  # anonymous, past the end: published posts only
+            response = await client.get("/api/v1/posts", params={"size": 2, "page": 2})
+        assert (response.json()["items"], response.json()["total"]) == ([], 2)
+        assert len(seen) == 2, seen

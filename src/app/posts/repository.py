@@ -3,11 +3,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     bindparam,
     delete,
     func,
@@ -28,6 +30,7 @@ from app.posts.tables import posts
 # Built once, with bind parameters (see items/repository.py).
 GET = select(posts).where(posts.c.id == bindparam("post_id"))
 GET_BY_SLUG = select(posts).where(posts.c.slug == bindparam("slug"))
+INSERT = insert(posts)  # the values come as parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +48,41 @@ class PostRecord:
     updated_at: datetime
 
 
+FIELDS = tuple(PostRecord.__slots__)
+
+
 def _record(row: Any) -> PostRecord:
-    return PostRecord(**row._mapping)
+    mapping = row._mapping  # a page's rows also carry `total`
+    return PostRecord(*(mapping[name] for name in FIELDS))
 
 
-def visible_to(viewer_id: uuid.UUID | None) -> ColumnElement[bool]:
-    """Published posts, and the viewer's own drafts."""
+def visible_to(viewer_id: Any) -> ColumnElement[bool]:
+    """Published posts, and the viewer's own drafts (`viewer_id`: a value, a bind parameter,
+    or None for an anonymous caller)."""
     if viewer_id is None:
         return posts.c.published == true()
     return or_(posts.c.published == true(), posts.c.author_id == viewer_id)
+
+
+@cache
+def _page_statements(
+    signed_in: bool, by_author: bool, by_title: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """The page with the total beside every row, and a count alone (as for items)."""
+    conditions = [visible_to(bindparam("viewer_id") if signed_in else None)]
+    if by_author:
+        conditions.append(posts.c.author_id == bindparam("author_id"))
+    if by_title:
+        conditions.append(title_matches(posts.c.title, bindparam("q")))
+    count = select(func.count()).select_from(posts).where(*conditions)
+    page = (
+        select(posts, count.scalar_subquery().label("total"))
+        .where(*conditions)
+        .order_by(posts.c.created_at.desc(), posts.c.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return page, count
 
 
 class SlugTaken(Conflict):
@@ -79,9 +108,9 @@ class PostRepository:
         return set(self._connection.execute(query).scalars())
 
     def add(self, record: PostRecord) -> None:
-        values = {name: getattr(record, name) for name in PostRecord.__slots__}
+        values = {name: getattr(record, name) for name in FIELDS}
         try:
-            self._connection.execute(insert(posts).values(**values))
+            self._connection.execute(INSERT, values)
         except IntegrityError as exc:
             raise SlugTaken("That slug was just taken; try again.") from exc
 
@@ -131,21 +160,15 @@ class PostRepository:
         author_id: uuid.UUID | None = None,
         q: str | None = None,
     ) -> tuple[list[PostRecord], int]:
-        conditions = [visible_to(viewer_id)]
+        page, count = _page_statements(viewer_id is not None, author_id is not None, q is not None)
+        parameters: dict[str, Any] = {"offset": request.offset, "limit": request.size}
+        if viewer_id is not None:
+            parameters["viewer_id"] = viewer_id
         if author_id is not None:
-            conditions.append(posts.c.author_id == author_id)
+            parameters["author_id"] = author_id
         if q is not None:
-            conditions.append(title_matches(posts.c.title, contains_pattern(q)))
-        count = select(func.count()).select_from(posts).where(*conditions)
-        total = self._connection.execute(count).scalar_one()
-        if total <= request.offset:
-            return [], total
-        query = (
-            select(posts)
-            .where(*conditions)
-            .order_by(posts.c.created_at.desc(), posts.c.id.desc())
-            .offset(request.offset)
-            .limit(request.size)
-        )
-        rows = self._connection.execute(query).all()
-        return [_record(row) for row in rows], total
+            parameters["q"] = contains_pattern(q)
+        rows = self._connection.execute(page, parameters).all()
+        if not rows:  # past the end (or nothing visible): the total needs its own statement
+            return [], self._connection.execute(count, parameters).scalar_one()
+        return [_record(row) for row in rows], rows[0].total
