@@ -19,6 +19,14 @@ from app.main import create_app
 from app.posts.tables import posts
 from app.settings import Settings
 from tests.conftest import started
+from tests.support.accounts import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    Account,
+    sign_in,
+    sign_up,
+    with_superuser,
+)
 from tests.support.contract import assert_matches, assert_problem
 from tests.support.resources import (
     POSTS,
@@ -38,14 +46,6 @@ from tests.support.resources import (
     slug_url,
     without_request,
 )
-from tests.support.users import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    Account,
-    new_account,
-    sign_in,
-    superuser_settings,
-)
 
 pytestmark = pytest.mark.anyio
 
@@ -55,7 +55,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
     """The app with a first superuser (ADMIN_EMAIL) configured."""
-    return create_app(superuser_settings(settings))
+    return create_app(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD))
 
 
 @pytest.fixture
@@ -71,12 +71,12 @@ async def admin(api: httpx.AsyncClient) -> Account:
 
 @pytest.fixture
 async def alice(api: httpx.AsyncClient) -> Account:
-    return await new_account(api)
+    return await sign_up(api)
 
 
 @pytest.fixture
 async def bob(api: httpx.AsyncClient) -> Account:
-    return await new_account(api)
+    return await sign_up(api)
 
 
 def issues(problem: dict[str, Any]) -> list[tuple[str, str]]:

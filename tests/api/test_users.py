@@ -21,8 +21,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.users.tables import users
 from tests.conftest import started
-from tests.support.contract import assert_matches, assert_problem
-from tests.support.users import (
+from tests.support.accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LOGIN,
@@ -34,12 +33,13 @@ from tests.support.users import (
     Account,
     assert_no_secrets,
     bearer,
-    new_account,
+    new_email,
     register,
     sign_in,
-    superuser_settings,
-    unique_email,
+    sign_up,
+    with_superuser,
 )
+from tests.support.contract import assert_matches, assert_problem
 
 pytestmark = pytest.mark.anyio
 
@@ -58,7 +58,7 @@ MASS_ASSIGNMENT = {
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
     """The app with a first superuser (ADMIN_EMAIL) configured."""
-    return create_app(superuser_settings(settings))
+    return create_app(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD))
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ async def test_bearer_operations_are_401_without_a_valid_token(
     client: httpx.AsyncClient, method: str, url: str, body: Any, credentials: str
 ) -> None:
     # A real account as the target: the 401 must not depend on the target existing.
-    victim = await new_account(client)
+    victim = await sign_up(client)
     before = await get_json(client, ME, victim)
     response = await client.request(
         method, url.format(user=victim.url), json=body, headers=NOT_SIGNED_IN[credentials]
@@ -179,7 +179,7 @@ async def test_bearer_operations_are_401_without_a_valid_token(
 
 @pytest.mark.covers("getCurrentUser", 200)
 async def test_get_current_user_is_the_account_without_secrets(client: httpx.AsyncClient) -> None:
-    email = unique_email()
+    email = new_email()
     registered = await register(client, email.upper(), full_name="Ada Lovelace")
     account = await sign_in(client, email, PASSWORD)
     response = await client.get(ME, headers=account.headers)
@@ -203,7 +203,7 @@ async def test_get_current_user_is_the_account_without_secrets(client: httpx.Asy
 
 @pytest.mark.covers("updateCurrentUser", 200)
 async def test_update_current_user_sets_clears_and_keeps_fields(client: httpx.AsyncClient) -> None:
-    account = await new_account(client, full_name="Before")
+    account = await sign_up(client, full_name="Before")
     original = await get_json(client, ME, account)
 
     response = await client.patch(
@@ -242,7 +242,7 @@ async def test_update_current_user_sets_clears_and_keeps_fields(client: httpx.As
 
 @pytest.mark.covers("updateCurrentUser", 200)
 async def test_a_bio_of_exactly_1000_characters_is_accepted(client: httpx.AsyncClient) -> None:
-    account = await new_account(client)
+    account = await sign_up(client)
     response = await client.patch(ME, json={"bio": "b" * 1000}, headers=account.headers)
     assert response.status_code == 200, response.text
     assert (await get_json(client, ME, account))["bio"] == "b" * 1000
@@ -254,7 +254,7 @@ async def test_update_current_user_refuses_mass_assignment(
     client: httpx.AsyncClient, field: str
 ) -> None:
     value = MASS_ASSIGNMENT[field]
-    account = await new_account(client)
+    account = await sign_up(client)
     before = await get_json(client, ME, account)
     response = await client.patch(
         ME, json={"full_name": "Mallory", field: value}, headers=account.headers
@@ -280,7 +280,7 @@ async def test_update_current_user_refuses_mass_assignment(
 async def test_update_current_user_refuses_values_the_contract_forbids(
     client: httpx.AsyncClient, body: dict[str, Any], expected: tuple[str, str]
 ) -> None:
-    account = await new_account(client)
+    account = await sign_up(client)
     before = await get_json(client, ME, account)
     problem = assert_problem(
         await client.patch(ME, json=body, headers=account.headers), 422, "ValidationProblem"
@@ -317,7 +317,7 @@ JSON_BODY_OPERATIONS = [
 async def test_a_body_that_is_not_json_is_415(
     api: httpx.AsyncClient, admin: Account, method: str, url: str, body: dict[str, Any]
 ) -> None:
-    target = await new_account(api)
+    target = await sign_up(api)
     caller = target if url != "{user}" else admin
     before = await get_json(api, ME, target)
     response = await api.request(
@@ -336,7 +336,7 @@ async def test_a_body_that_is_not_json_is_415(
 async def test_a_body_over_one_mib_is_413(
     api: httpx.AsyncClient, admin: Account, method: str, url: str, body: dict[str, Any]
 ) -> None:
-    target = await new_account(api)
+    target = await sign_up(api)
     caller = target if url != "{user}" else admin
     before = await get_json(api, ME, target)
     oversize = b'{"bio": "' + b"x" * ONE_MIB + b'"}'
@@ -358,9 +358,9 @@ async def test_a_body_over_one_mib_is_413(
 async def test_change_password_swaps_the_password_and_revokes_refresh_tokens(
     api: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    account = await new_account(api)
+    account = await sign_up(api)
     other_session = await sign_in(api, account.email, PASSWORD, account.id)
-    bystander = await new_account(api)
+    bystander = await sign_up(api)
     response = await api.put(
         PASSWORD_URL,
         json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
@@ -376,9 +376,9 @@ async def test_change_password_swaps_the_password_and_revokes_refresh_tokens(
     ).is_success
     # Every session of the account is over; another account's is not.
     for session in (account, other_session):
-        refused = await api.post(REFRESH, json={"refresh_token": session.refresh_token})
+        refused = await api.post(REFRESH, json={"refresh_token": session.tokens.refresh})
         assert_problem(refused, 401)
-    kept = await api.post(REFRESH, json={"refresh_token": bystander.refresh_token})
+    kept = await api.post(REFRESH, json={"refresh_token": bystander.tokens.refresh})
     assert kept.status_code == 200, kept.text
 
 
@@ -386,7 +386,7 @@ async def test_change_password_swaps_the_password_and_revokes_refresh_tokens(
 async def test_change_password_with_a_wrong_current_password_is_400(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await new_account(client)
+    account = await sign_up(client)
     response = await client.put(
         PASSWORD_URL,
         json={"current_password": "not my password", "new_password": NEW_PASSWORD},
@@ -402,7 +402,7 @@ async def test_change_password_with_a_wrong_current_password_is_400(
     ).is_success
     new = await client.post(LOGIN, data={"username": account.email, "password": NEW_PASSWORD})
     assert_problem(new, 401)
-    refreshed = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+    refreshed = await client.post(REFRESH, json={"refresh_token": account.tokens.refresh})
     assert refreshed.status_code == 200, refreshed.text
 
 
@@ -440,7 +440,7 @@ async def test_change_password_with_a_wrong_current_password_is_400(
 async def test_change_password_refuses_bodies_the_contract_forbids(
     client: httpx.AsyncClient, body: dict[str, Any], expected: set[tuple[str, str]]
 ) -> None:
-    account = await new_account(client)
+    account = await sign_up(client)
     response = await client.put(PASSWORD_URL, json=body, headers=account.headers)
     problem = assert_problem(response, 422, "ValidationProblem")
     assert error_codes(problem) == expected
@@ -456,9 +456,9 @@ async def test_change_password_refuses_bodies_the_contract_forbids(
 async def test_delete_current_user_removes_the_account_and_its_sessions(
     api: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    account = await new_account(api)
+    account = await sign_up(api)
     await sign_in(api, account.email, PASSWORD, account.id)  # a second session
-    bystander = await new_account(api)
+    bystander = await sign_up(api)
     assert await refresh_tokens_of(app, account.id) == 2
 
     response = await api.delete(ME, headers=account.headers)
@@ -469,7 +469,7 @@ async def test_delete_current_user_removes_the_account_and_its_sessions(
     assert_problem(await api.delete(ME, headers=account.headers), 401)  # not twice
     assert await users_with_id(app, account.id) == 0
     assert await refresh_tokens_of(app, account.id) == 0  # ON DELETE CASCADE
-    refused = await api.post(REFRESH, json={"refresh_token": account.refresh_token})
+    refused = await api.post(REFRESH, json={"refresh_token": account.tokens.refresh})
     assert_problem(refused, 401)
     gone = await api.post(LOGIN, data={"username": account.email, "password": PASSWORD})
     assert_problem(gone, 401)
@@ -555,7 +555,7 @@ async def test_list_users_breaks_created_at_ties_by_id(
 
 @pytest.mark.covers("listUsers", 403)
 async def test_list_users_is_403_for_a_normal_user(client: httpx.AsyncClient) -> None:
-    account = await new_account(client)
+    account = await sign_up(client)
     response = await client.get(USERS, headers=account.headers)
     body = assert_problem(response, 403)
     assert body["type"] == "urn:problem-type:permission-denied"
@@ -598,7 +598,7 @@ async def test_list_users_accepts_the_largest_page_and_size(
 
 @pytest.mark.covers("getUser", 200)
 async def test_get_user_shows_your_own_account(client: httpx.AsyncClient) -> None:
-    account = await new_account(client)
+    account = await sign_up(client)
     response = await client.get(account.url, headers=account.headers)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -611,8 +611,8 @@ async def test_get_user_shows_your_own_account(client: httpx.AsyncClient) -> Non
 async def test_another_users_account_is_indistinguishable_from_a_missing_one(
     client: httpx.AsyncClient,
 ) -> None:
-    caller = await new_account(client)
-    other = await new_account(client)
+    caller = await sign_up(client)
+    other = await sign_up(client)
     theirs = await client.get(other.url, headers=caller.headers)
     missing = await client.get(f"{USERS}/{uuid.uuid4()}", headers=caller.headers)
     theirs_body = assert_problem(theirs, 404)
@@ -629,7 +629,7 @@ async def test_another_users_account_is_indistinguishable_from_a_missing_one(
 async def test_a_superuser_sees_any_account_and_404_for_unknown_ids(
     api: httpx.AsyncClient, admin: Account
 ) -> None:
-    other = await new_account(api, full_name="Someone")
+    other = await sign_up(api, full_name="Someone")
     response = await api.get(other.url, headers=admin.headers)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -647,7 +647,7 @@ async def test_a_superuser_sees_any_account_and_404_for_unknown_ids(
 async def test_get_user_refuses_an_id_that_is_not_a_uuid(
     client: httpx.AsyncClient, bad_id: str
 ) -> None:
-    account = await new_account(client)
+    account = await sign_up(client)
     response = await client.get(f"{USERS}/{bad_id}", headers=account.headers)
     body = assert_problem(response, 422, "ValidationProblem")
     assert [(e["location"], e["code"]) for e in body["errors"]] == [
@@ -662,7 +662,7 @@ async def test_get_user_refuses_an_id_that_is_not_a_uuid(
 async def test_a_superuser_updates_any_account_including_its_flags(
     api: httpx.AsyncClient, admin: Account
 ) -> None:
-    target = await new_account(api, full_name="Old name")
+    target = await sign_up(api, full_name="Old name")
     before = await get_json(api, ME, target)
     changes = {"full_name": "New name", "bio": "Promoted.", "is_superuser": True}
     response = await api.patch(target.url, json=changes, headers=admin.headers)
@@ -699,7 +699,7 @@ async def test_a_superuser_updates_any_account_including_its_flags(
 async def test_a_deactivated_account_can_neither_use_its_token_nor_sign_in(
     api: httpx.AsyncClient, admin: Account
 ) -> None:
-    target = await new_account(api)
+    target = await sign_up(api)
     response = await api.patch(target.url, json={"is_active": False}, headers=admin.headers)
     assert response.status_code == 200, response.text
     assert response.json()["is_active"] is False
@@ -709,7 +709,7 @@ async def test_a_deactivated_account_can_neither_use_its_token_nor_sign_in(
     assert refused.headers["www-authenticate"] == "Bearer"
     login = await api.post(LOGIN, data={"username": target.email, "password": PASSWORD})
     assert_problem(login, 401)
-    refresh = await api.post(REFRESH, json={"refresh_token": target.refresh_token})
+    refresh = await api.post(REFRESH, json={"refresh_token": target.tokens.refresh})
     assert_problem(refresh, 401)
 
     # Reactivated, the account works again.
@@ -721,8 +721,8 @@ async def test_a_deactivated_account_can_neither_use_its_token_nor_sign_in(
 @pytest.mark.covers("updateUser", 403)
 @pytest.mark.parametrize("whose", ["another", "own"])
 async def test_update_user_is_403_for_a_normal_user(api: httpx.AsyncClient, whose: str) -> None:
-    caller = await new_account(api)
-    target = caller if whose == "own" else await new_account(api)
+    caller = await sign_up(api)
+    target = caller if whose == "own" else await sign_up(api)
     before = await get_json(api, ME, target)
     response = await api.patch(
         target.url, json={"is_superuser": True, "full_name": "Mallory"}, headers=caller.headers
@@ -768,7 +768,7 @@ async def users_count(api: httpx.AsyncClient, admin: Account) -> int:
 async def test_update_user_refuses_bodies_the_contract_forbids(
     api: httpx.AsyncClient, admin: Account, body: dict[str, Any], expected: tuple[str, str]
 ) -> None:
-    target = await new_account(api)
+    target = await sign_up(api)
     before = await get_json(api, ME, target)
     response = await api.patch(target.url, json=body, headers=admin.headers)
     problem = assert_problem(response, 422, "ValidationProblem")
@@ -829,8 +829,8 @@ async def test_a_superuser_may_not_delete_their_own_account_through_delete_user(
 async def test_a_superuser_deletes_an_account_once(
     api: httpx.AsyncClient, admin: Account, app: FastAPI
 ) -> None:
-    target = await new_account(api)
-    bystander = await new_account(api)
+    target = await sign_up(api)
+    bystander = await sign_up(api)
     response = await api.delete(target.url, headers=admin.headers)
     assert response.status_code == 204, response.text
     assert response.content == b""
@@ -851,8 +851,8 @@ async def test_a_superuser_deletes_an_account_once(
 async def test_delete_user_is_403_for_a_normal_user(
     api: httpx.AsyncClient, admin: Account, app: FastAPI, whose: str
 ) -> None:
-    caller = await new_account(api)
-    target = {"own": caller, "superuser": admin}.get(whose) or await new_account(api)
+    caller = await sign_up(api)
+    target = {"own": caller, "superuser": admin}.get(whose) or await sign_up(api)
     response = await api.delete(target.url, headers=caller.headers)
     body = assert_problem(response, 403)
     assert body["type"] == "urn:problem-type:permission-denied"
@@ -865,7 +865,7 @@ async def test_delete_user_of_an_unknown_id_is_403_not_404_for_a_normal_user(
     client: httpx.AsyncClient,
 ) -> None:
     # Authorization comes first: a normal user learns nothing about which ids exist.
-    caller = await new_account(client)
+    caller = await sign_up(client)
     response = await client.delete(f"{USERS}/{uuid.uuid4()}", headers=caller.headers)
     assert_problem(response, 403)
 
@@ -890,7 +890,7 @@ async def test_delete_user_refuses_an_id_that_is_not_a_uuid(
 async def test_the_location_of_a_new_account_is_its_get_user_url(
     api: httpx.AsyncClient, admin: Account
 ) -> None:
-    response = await api.post(REGISTER, json={"email": unique_email(), "password": PASSWORD})
+    response = await api.post(REGISTER, json={"email": new_email(), "password": PASSWORD})
     assert response.status_code == 201, response.text
     fetched = await api.get(response.headers["location"], headers=admin.headers)
     assert fetched.status_code == 200, fetched.text

@@ -17,8 +17,7 @@ from app.settings import Settings
 from app.users.bootstrap import ensure_first_superuser
 from app.users.tables import users
 from tests.conftest import FAST_HASHING, TEST_SECRET, started
-from tests.support.contract import assert_matches, assert_problem
-from tests.support.users import (
+from tests.support.accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LOGIN,
@@ -28,8 +27,9 @@ from tests.support.users import (
     bearer,
     login,
     register,
-    superuser_settings,
+    with_superuser,
 )
+from tests.support.contract import assert_matches, assert_problem
 
 pytestmark = pytest.mark.anyio
 
@@ -61,18 +61,18 @@ async def run(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncCli
 @pytest.mark.covers("getCurrentUser", 200)
 @pytest.mark.covers("listUsers", 200)
 async def test_the_first_superuser_exists_after_start_up(settings: Settings) -> None:
-    configured = superuser_settings(settings, email="Root@Example.COM")
+    configured = with_superuser(settings, "Root@Example.COM", ADMIN_PASSWORD)
     async for app, client in run(configured):
         assert await all_accounts(app.state.database) == 1
         pair = await login(client, "root@example.com", ADMIN_PASSWORD)
-        me = await client.get(ME, headers=bearer(pair["access_token"]))
+        me = await client.get(ME, headers=bearer(pair.access))
         assert me.status_code == 200, me.text
         body = me.json()
         assert_matches(body, "User")
         assert body["email"] == "root@example.com"  # stored lower-cased, like registrations
         assert (body["is_superuser"], body["is_active"]) == (True, True)
         assert body["full_name"] is None
-        listed = await client.get(USERS, headers=bearer(pair["access_token"]))
+        listed = await client.get(USERS, headers=bearer(pair.access))
         assert listed.status_code == 200, listed.text
         assert [user["id"] for user in listed.json()["items"]] == [body["id"]]
 
@@ -86,17 +86,17 @@ async def test_starting_again_neither_duplicates_nor_resets_the_superuser(
     settings: Settings,
 ) -> None:
     first_id = ""
-    async for _app, client in run(superuser_settings(settings)):
+    async for _app, client in run(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD)):
         pair = await login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
-        first_id = (await client.get(ME, headers=bearer(pair["access_token"]))).json()["id"]
+        first_id = (await client.get(ME, headers=bearer(pair.access))).json()["id"]
     # A restart, even with another password configured: the existing account is left alone.
-    restarted = superuser_settings(settings, password="a different password entirely")
-    for configured in (superuser_settings(settings), restarted):
+    restarted = with_superuser(settings, ADMIN_EMAIL, "a different password entirely")
+    for configured in (with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD), restarted):
         async for app, client in run(configured):
             assert await accounts_with_email(app.state.database, ADMIN_EMAIL) == 1
             assert await all_accounts(app.state.database) == 1
             pair = await login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
-            me = await client.get(ME, headers=bearer(pair["access_token"]))
+            me = await client.get(ME, headers=bearer(pair.access))
             assert me.json()["id"] == first_id
             refused = await client.post(
                 LOGIN,
@@ -111,12 +111,12 @@ async def test_an_existing_normal_account_with_that_email_is_not_promoted(
     # Whoever registered the address first must not become a superuser by a later restart.
     async for _app, client in run(settings):
         await register(client, ADMIN_EMAIL, PASSWORD)
-    async for app, client in run(superuser_settings(settings)):
+    async for app, client in run(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD)):
         assert await all_accounts(app.state.database) == 1
         pair = await login(client, ADMIN_EMAIL, PASSWORD)
-        me = await client.get(ME, headers=bearer(pair["access_token"]))
+        me = await client.get(ME, headers=bearer(pair.access))
         assert me.json()["is_superuser"] is False
-        assert_problem(await client.get(USERS, headers=bearer(pair["access_token"])), 403)
+        assert_problem(await client.get(USERS, headers=bearer(pair.access)), 403)
 
 
 class RacingPasswords(Passwords):
@@ -137,7 +137,7 @@ class RacingPasswords(Passwords):
 
 
 async def test_two_apps_starting_at_once_create_one_superuser(settings: Settings) -> None:
-    configured = superuser_settings(settings)
+    configured = with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD)
     apps = [create_app(configured), create_app(configured)]
     barrier = asyncio.Barrier(len(apps))
     racers = [RacingPasswords(configured, barrier) for _ in apps]
@@ -155,7 +155,7 @@ async def test_two_apps_starting_at_once_create_one_superuser(settings: Settings
         transport = httpx.ASGITransport(app=apps[1])
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             pair = await login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
-            me = await client.get(ME, headers=bearer(pair["access_token"]))
+            me = await client.get(ME, headers=bearer(pair.access))
             assert me.json()["is_superuser"] is True
 
 

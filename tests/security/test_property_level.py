@@ -18,10 +18,9 @@ import pytest
 from starlette.routing import compile_path
 
 from tests.security.conftest import every_operation
-from tests.support.accounts import Account
+from tests.support.accounts import Account, assert_no_secrets, keys_anywhere
 from tests.support.contract import assert_problem
 from tests.support.operations import Operation, example, operations, resolve
-from tests.support.users import assert_no_secrets, keys_anywhere
 from tests.support.walk import (
     keys_of,
     prepare,

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from sqlalchemy import Table, update
 
 from app.db.database import Database
+from tests.support.accounts import Account
 from tests.support.contract import assert_matches
-from tests.support.users import Account
 
 ITEMS = "/api/v1/items"
 POSTS = "/api/v1/posts"
