@@ -144,6 +144,7 @@ def build_router(
             413: {"description": "", "content": {"application/problem+json": {}}},
             415: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
+            429: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
