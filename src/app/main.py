@@ -9,7 +9,7 @@ from starlette.middleware.cors import CORSMiddleware
 from app import contract_check, problems, spec
 from app.db import migrate
 from app.db.database import Database
-from app.middleware.body_limit import BodyLimitMiddleware
+from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.rate_limit import (
     RateLimitMiddleware,
     close_storage,
@@ -77,7 +77,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Pure ASGI middleware, added innermost first. The response headers (request id, security
     # headers) wrap everything, so every response (a 500, a 429, a CORS refusal) carries them.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        methods=methods_with_bodies(contract),
+    )
     if settings.rate_limit_enabled:
         app.add_middleware(
             RateLimitMiddleware,

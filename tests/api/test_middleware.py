@@ -21,8 +21,9 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
 
+from app import spec
 from app.main import create_app
-from app.middleware.body_limit import BodyLimitMiddleware
+from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseValidationMiddleware
@@ -131,6 +132,16 @@ async def test_the_declared_length_alone_decides(
     response = await api.post(RAW, content=b"x", headers={"Content-Length": "99999999999999"})
     assert_problem(response, 413)
     assert entered == []
+
+
+async def test_a_body_on_an_operation_that_takes_none_is_never_read_nor_refused(
+    api: httpx.AsyncClient,
+) -> None:
+    # No GET in the contract declares 413, and none reads a body: the limit is for the
+    # methods whose operations take one (POST, PUT and PATCH here).
+    response = await api.request("GET", "/api/v1/items", content=b"x" * (LIMIT + 1))
+    assert response.status_code == 200, response.text
+    assert methods_with_bodies(spec.load()) == {"POST", "PUT", "PATCH"}
 
 
 @pytest.mark.parametrize("path", [RAW, ITEMS])

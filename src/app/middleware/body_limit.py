@@ -1,4 +1,12 @@
-"""Refuse request bodies over the limit with 413, before they are read into memory."""
+"""Refuse request bodies over the limit with 413, before they are read into memory.
+
+Only on the methods whose operations take a body in the contract: elsewhere (a GET, say) the
+app never reads a body, so one costs no memory, and a 413 there would be an answer the
+contract does not declare for that operation.
+"""
+
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -6,16 +14,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.problems import problem
 
 
+def methods_with_bodies(contract: Mapping[str, Any]) -> frozenset[str]:
+    """The HTTP methods of the contract's operations that declare a request body."""
+    return frozenset(
+        method.upper()
+        for path_item in contract.get("paths", {}).values()
+        for method, operation in path_item.items()
+        if isinstance(operation, Mapping) and "requestBody" in operation
+    )
+
+
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, methods: frozenset[str]) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.methods = methods
 
     def _detail(self) -> str:
         return f"The request body is larger than {self.max_bytes} bytes."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] not in self.methods:
             await self.app(scope, receive, send)
             return
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
