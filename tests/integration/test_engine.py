@@ -2,6 +2,7 @@
 PostgreSQL pool does not overflow."""
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 
 from app.db.database import Database
-from app.db.engine import create_engine
+from app.db.engine import create_engine, use_wal
 from app.settings import Settings
 from tests.conftest import TEST_SECRET
 
@@ -131,3 +132,40 @@ def test_a_postgresql_pool_waits_instead_of_overflowing(tmp_path: Path) -> None:
         pool = create_engine(settings, autocommit=autocommit).sync_engine.pool
         assert isinstance(pool, QueuePool)
         assert (pool.size(), pool._max_overflow) == (10, 0)
+
+
+class Locked:
+    """A sqlite3 connection stand-in whose WAL pragma is locked for the first `times` tries."""
+
+    def __init__(self, times: int, message: str = "database is locked") -> None:
+        self.times, self.message, self.tries = times, message, 0
+
+    def execute(self, sql: str) -> "Locked":
+        assert sql == "PRAGMA journal_mode=WAL"
+        self.tries += 1
+        if self.tries <= self.times:
+            raise sqlite3.OperationalError(self.message)
+        return self
+
+    def close(self) -> None:
+        pass
+
+
+def test_switching_to_wal_waits_out_a_lock_the_busy_handler_does_not_cover() -> None:
+    connection = Locked(times=3)
+    use_wal(connection, timeout_s=5)  # type: ignore[arg-type]  # a stand-in
+    assert connection.tries == 4
+
+
+def test_switching_to_wal_gives_up_at_the_busy_timeout() -> None:
+    connection = Locked(times=10_000)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        use_wal(connection, timeout_s=0.05)  # type: ignore[arg-type]
+    assert 2 <= connection.tries < 10_000
+
+
+def test_switching_to_wal_does_not_retry_other_errors() -> None:
+    connection = Locked(times=1, message="disk I/O error")
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        use_wal(connection, timeout_s=5)  # type: ignore[arg-type]
+    assert connection.tries == 1

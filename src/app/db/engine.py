@@ -9,6 +9,9 @@ the write lock when they begin (BEGIN IMMEDIATE). A deferred read transaction th
 writes fails at once with "database is locked", ignoring busy_timeout.
 """
 
+import sqlite3
+import time
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event
@@ -19,6 +22,7 @@ from app.db import sqlite_driver
 from app.settings import Settings
 
 BEGIN_OPTION = "sqlite_begin"
+WAL_RETRY_S = 0.01
 
 
 def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
@@ -39,6 +43,25 @@ def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngin
         connect_args={"timeout": settings.db_connect_timeout_s},
         **options,
     )
+
+
+def use_wal(connection: sqlite3.Connection, *, timeout_s: float) -> None:
+    """Put the database file in WAL mode (it stays so), retrying while another holds it.
+
+    SQLite does not call the busy handler for every lock this pragma takes: two processes
+    starting on a new database at once collided here with "database is locked" at once
+    (tests/integration/test_bootstrap.py, seen in CI). Runs on the connection's own thread,
+    so the sleeps never block the event loop.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL").close()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_RETRY_S)
 
 
 def for_writes(engine: AsyncEngine) -> AsyncEngine:
@@ -64,9 +87,11 @@ def _sqlite(settings: Settings, *, autocommit: bool, **options: Any) -> AsyncEng
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN, not the sqlite3 module's own logic.
         dbapi_connection.isolation_level = None
+        sqlite_driver.run_on_thread(
+            dbapi_connection, partial(use_wal, timeout_s=busy_timeout / 1000)
+        )
         cursor = dbapi_connection.cursor()
         for pragma in (
-            "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=FULL",
             "PRAGMA foreign_keys=ON",
             f"PRAGMA busy_timeout={busy_timeout}",

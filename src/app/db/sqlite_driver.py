@@ -15,8 +15,8 @@ versions tested, and tests/integration/test_engine.py exercises it on every run.
 
 import collections
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -29,6 +29,7 @@ from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
 DRIVER = "aiosqlite_onehop"
+T = TypeVar("T")
 
 _Outcome = tuple[Any, int, int | None, list[Any]]
 
@@ -140,6 +141,18 @@ class OneHopDialect(SQLiteDialect_aiosqlite):
     @classmethod
     def import_dbapi(cls) -> OneHopDBAPI:
         return OneHopDBAPI(__import__("aiosqlite"), __import__("sqlite3"))
+
+
+def run_on_thread(dbapi_connection: Any, function: Callable[[sqlite3.Connection], T]) -> T:
+    """`function(sqlite3_connection)` on the connection's aiosqlite thread, from SQLAlchemy's
+    greenlet (a "connect" event, say): for work that must wait without blocking the loop."""
+    aiosqlite_connection = dbapi_connection._connection
+    try:
+        result: T = await_(aiosqlite_connection._execute(function, aiosqlite_connection._conn))
+    except Exception as error:
+        dbapi_connection._handle_exception(error)  # the DBAPI's error classes, as a cursor's
+        raise  # not reached: _handle_exception always raises
+    return result
 
 
 def register() -> str:
