@@ -22,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 
+from app.db.rows import fetch_page, page_statements, to_record, values_of
 from app.etags import Precondition
 from app.items.tables import items
 from app.pagination import PageRequest
@@ -41,27 +42,13 @@ INSERT = insert(items)  # the values come as parameters
 
 @cache
 def _page_statements(sort: Sort, by_owner: bool, by_title: bool) -> tuple[Select[Any], Select[Any]]:
-    """The page (with the total beside every row) and a count alone, for one combination of
-    filters; built once (16 combinations in all).
-
-    The total is an uncorrelated scalar subquery, which both databases evaluate once, so a
-    page is one statement and one round trip. Only a page past the end, which has no rows to
-    carry the total, needs the count alone.
-    """
+    """`page_statements` for one combination of filters, built once (16 combinations)."""
     conditions: list[ColumnElement[bool]] = []
     if by_owner:
         conditions.append(items.c.owner_id == bindparam("owner_id"))
     if by_title:
         conditions.append(title_matches(items.c.title, bindparam("q")))
-    count = select(func.count()).select_from(items).where(*conditions)
-    page = (
-        select(items, count.scalar_subquery().label("total"))
-        .where(*conditions)
-        .order_by(*ORDER[sort])
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-    )
-    return page, count
+    return page_statements(items, conditions, ORDER[sort])
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +63,8 @@ class ItemRecord:
     updated_at: datetime
 
 
-FIELDS = tuple(ItemRecord.__slots__)
-
-
 def _record(row: Any) -> ItemRecord:
-    mapping = row._mapping  # a page's rows also carry `total`
-    return ItemRecord(*(mapping[name] for name in FIELDS))
+    return to_record(ItemRecord, row)
 
 
 def contains_pattern(text: str) -> str:
@@ -104,8 +87,7 @@ class ItemRepository:
         self._connection = connection
 
     def add(self, record: ItemRecord) -> None:
-        values = {name: getattr(record, name) for name in FIELDS}
-        self._connection.execute(INSERT, values)
+        self._connection.execute(INSERT, values_of(record))
 
     def get(self, item_id: uuid.UUID) -> ItemRecord | None:
         row = self._connection.execute(GET, {"item_id": item_id}).first()
@@ -145,13 +127,10 @@ class ItemRepository:
         q: str | None = None,
         sort: Sort = "-created_at",
     ) -> tuple[list[ItemRecord], int]:
-        page, count = _page_statements(sort, owner_id is not None, q is not None)
-        parameters: dict[str, Any] = {"offset": request.offset, "limit": request.size}
+        parameters: dict[str, Any] = {}
         if owner_id is not None:
             parameters["owner_id"] = owner_id
         if q is not None:
             parameters["q"] = contains_pattern(q)
-        rows = self._connection.execute(page, parameters).all()
-        if not rows:  # past the end (or nothing at all): the total needs its own statement
-            return [], self._connection.execute(count, parameters).scalar_one()
-        return [_record(row) for row in rows], rows[0].total
+        statements = _page_statements(sort, owner_id is not None, q is not None)
+        return fetch_page(self._connection, statements, request, parameters, _record)

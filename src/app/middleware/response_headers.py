@@ -20,6 +20,8 @@ ALWAYS = (
     (b"referrer-policy", b"no-referrer"),
 )
 NO_STORE = (b"cache-control", b"no-store")
+NAMES = frozenset([REQUEST_ID, *(name for name, _ in ALWAYS)])  # ours replace the app's
+NAMES_NO_STORE = NAMES | {NO_STORE[0]}
 # The interactive docs may be cached; everything the API answers is per caller and may not.
 CACHEABLE = ("/docs", "/redoc", "/openapi.json")
 
@@ -35,10 +37,9 @@ class ResponseHeadersMiddleware:
         given = next((v.decode("latin-1") for k, v in scope["headers"] if k == REQUEST_ID), "")
         request_id = given if ACCEPTABLE.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        added = [(REQUEST_ID, request_id.encode()), *ALWAYS]
-        if scope["path"] not in CACHEABLE:
-            added.append(NO_STORE)
-        names = {name for name, _ in added}
+        no_store = scope["path"] not in CACHEABLE
+        added = [(REQUEST_ID, request_id.encode()), *ALWAYS, *((NO_STORE,) if no_store else ())]
+        names = NAMES_NO_STORE if no_store else NAMES
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

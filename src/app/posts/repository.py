@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from app.db.rows import fetch_page, page_statements, to_record, values_of
 from app.errors import Conflict
 from app.etags import Precondition
 from app.items.repository import contains_pattern, title_matches
@@ -48,12 +49,8 @@ class PostRecord:
     updated_at: datetime
 
 
-FIELDS = tuple(PostRecord.__slots__)
-
-
 def _record(row: Any) -> PostRecord:
-    mapping = row._mapping  # a page's rows also carry `total`
-    return PostRecord(*(mapping[name] for name in FIELDS))
+    return to_record(PostRecord, row)
 
 
 def visible_to(viewer_id: Any) -> ColumnElement[bool]:
@@ -68,21 +65,13 @@ def visible_to(viewer_id: Any) -> ColumnElement[bool]:
 def _page_statements(
     signed_in: bool, by_author: bool, by_title: bool
 ) -> tuple[Select[Any], Select[Any]]:
-    """The page with the total beside every row, and a count alone (as for items)."""
+    """`page_statements` for one combination of filters, built once (8 combinations)."""
     conditions = [visible_to(bindparam("viewer_id") if signed_in else None)]
     if by_author:
         conditions.append(posts.c.author_id == bindparam("author_id"))
     if by_title:
         conditions.append(title_matches(posts.c.title, bindparam("q")))
-    count = select(func.count()).select_from(posts).where(*conditions)
-    page = (
-        select(posts, count.scalar_subquery().label("total"))
-        .where(*conditions)
-        .order_by(posts.c.created_at.desc(), posts.c.id.desc())
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-    )
-    return page, count
+    return page_statements(posts, conditions, (posts.c.created_at.desc(), posts.c.id.desc()))
 
 
 class SlugTaken(Conflict):
@@ -108,9 +97,8 @@ class PostRepository:
         return set(self._connection.execute(query).scalars())
 
     def add(self, record: PostRecord) -> None:
-        values = {name: getattr(record, name) for name in FIELDS}
         try:
-            self._connection.execute(INSERT, values)
+            self._connection.execute(INSERT, values_of(record))
         except IntegrityError as exc:
             raise SlugTaken("That slug was just taken; try again.") from exc
 
@@ -160,15 +148,12 @@ class PostRepository:
         author_id: uuid.UUID | None = None,
         q: str | None = None,
     ) -> tuple[list[PostRecord], int]:
-        page, count = _page_statements(viewer_id is not None, author_id is not None, q is not None)
-        parameters: dict[str, Any] = {"offset": request.offset, "limit": request.size}
+        parameters: dict[str, Any] = {}
         if viewer_id is not None:
             parameters["viewer_id"] = viewer_id
         if author_id is not None:
             parameters["author_id"] = author_id
         if q is not None:
             parameters["q"] = contains_pattern(q)
-        rows = self._connection.execute(page, parameters).all()
-        if not rows:  # past the end (or nothing visible): the total needs its own statement
-            return [], self._connection.execute(count, parameters).scalar_one()
-        return [_record(row) for row in rows], rows[0].total
+        statements = _page_statements(viewer_id is not None, author_id is not None, q is not None)
+        return fetch_page(self._connection, statements, request, parameters, _record)

@@ -5,15 +5,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.db.rows import fetch_page, page_statements, to_record, values_of
 from app.errors import Conflict
 from app.pagination import PageRequest
 from app.users.tables import users
 
 # Built once: every authenticated request runs it (see items/repository.py).
 GET = select(users).where(users.c.id == bindparam("user_id"))
+PAGE = page_statements(users, (), (users.c.created_at, users.c.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +32,7 @@ class UserRecord:
 
 
 def _record(row: Any) -> UserRecord:
-    return UserRecord(**row._mapping)
-
-
-def _values(record: UserRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in UserRecord.__slots__}
+    return to_record(UserRecord, row)
 
 
 class UserRepository:
@@ -44,7 +42,7 @@ class UserRepository:
     def add(self, record: UserRecord) -> None:
         """Insert the account; a taken email (even in a race) is a Conflict, never a 500."""
         try:
-            self._connection.execute(insert(users).values(**_values(record)))
+            self._connection.execute(insert(users).values(**values_of(record)))
         except IntegrityError as exc:
             raise Conflict("An account with this email already exists.") from exc
 
@@ -67,12 +65,4 @@ class UserRepository:
         return result.rowcount == 1
 
     def page(self, request: PageRequest) -> tuple[list[UserRecord], int]:
-        total = (self._connection.execute(select(func.count()).select_from(users))).scalar_one()
-        query = (
-            select(users)
-            .order_by(users.c.created_at, users.c.id)
-            .offset(request.offset)
-            .limit(request.size)
-        )
-        rows = self._connection.execute(query).all()
-        return [_record(row) for row in rows], total
+        return fetch_page(self._connection, PAGE, request, {}, _record)

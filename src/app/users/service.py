@@ -64,9 +64,9 @@ class UsersService(UsersApi[Principal]):
     async def list_users(self, *, page: int, size: int, principal: Principal) -> models.UserPage:
         _require_superuser(principal)
         request = PageRequest(page, size)
-        # One transaction: the count and the page see the same rows.
-        records, total = await self._database.run_in_transaction(
-            lambda connection: UserRepository(connection).page(request), write=False
+        # One statement carries the page and its total (app/db/rows.py): no transaction needed.
+        records, total = await self._database.run(
+            lambda connection: UserRepository(connection).page(request)
         )
         return models.UserPage.model_construct(  # valid parts: no re-validation
             items=[user_model(r) for r in records],

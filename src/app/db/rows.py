@@ -1,0 +1,68 @@
+"""Records (frozen, slotted dataclasses) to and from SQLAlchemy rows, and a page in one statement.
+
+Shared by every repository: a record's fields are its columns, and every list is a page of
+rows with the total beside each.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, select
+
+from app.pagination import PageRequest
+
+
+class Record(Protocol):
+    __slots__: tuple[str, ...]
+
+
+R = TypeVar("R")
+
+
+def to_record(cls: Callable[..., R], row: Any) -> R:
+    """`cls` from the row's columns of the same names (a page's rows also carry `total`)."""
+    mapping = row._mapping
+    return cls(*(mapping[name] for name in cls.__slots__))  # type: ignore[attr-defined]
+
+
+def values_of(record: Record) -> dict[str, Any]:
+    """The record's fields by name: the values of an INSERT."""
+    return {name: getattr(record, name) for name in record.__slots__}
+
+
+def page_statements(
+    table: Table, conditions: Iterable[ColumnElement[bool]], order_by: Iterable[Any]
+) -> tuple[Select[Any], Select[Any]]:
+    """The page, with the total beside every row, and the count alone.
+
+    The total is an uncorrelated scalar subquery, which both databases evaluate once, so a
+    page is one statement and one round trip. Only a page past the end, which has no rows to
+    carry the total, needs the count alone. Offset and limit are bind parameters, so a
+    repository builds each combination of filters once.
+    """
+    conditions = list(conditions)
+    count = select(func.count()).select_from(table).where(*conditions)
+    page = (
+        select(table, count.scalar_subquery().label("total"))
+        .where(*conditions)
+        .order_by(*order_by)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return page, count
+
+
+def fetch_page(
+    connection: Connection,
+    statements: tuple[Select[Any], Select[Any]],
+    request: PageRequest,
+    parameters: Mapping[str, Any],
+    record: Callable[[Any], R],
+) -> tuple[list[R], int]:
+    """Run `page_statements` for `request`: the page's records and the total."""
+    page, count = statements
+    bound = {**parameters, "offset": request.offset, "limit": request.size}
+    rows = connection.execute(page, bound).all()
+    if not rows:  # past the end (or nothing at all): the total needs its own statement
+        return [], connection.execute(count, bound).scalar_one()
+    return [record(row) for row in rows], rows[0].total
