@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         ),
     )
     readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
+    sqlite_reads_on_loop: bool = Field(
+        True,
+        description=(
+            "SQLite: make reads on the event loop, where they cost microseconds, instead of a "
+            "thread hand-off each. They never wait for a lock (busy ones retry on a thread); "
+            "set false when the database is much bigger than memory, so a read may wait on disk."
+        ),
+    )
 
     access_token_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
     refresh_token_days: Annotated[int, Field(ge=1, le=365)] = 7

@@ -2,7 +2,8 @@
 
 Every statement SQLAlchemy sends (BEGIN included, on SQLite) passes `before_cursor_execute`;
 on PostgreSQL a transaction would add BEGIN and COMMIT round trips, which the autocommit
-connections used here avoid.
+connections used here avoid. On SQLite, reads run on the event loop's own connection
+(`Database.read`) and writes on the connection threads; `on_loop` records which.
 """
 
 from collections.abc import Iterator
@@ -21,14 +22,27 @@ from tests.conftest import started
 pytestmark = pytest.mark.anyio
 
 
+class Seen(list[str]):
+    """The statements sent, in order; `on_loop` holds those the loop's read connection ran."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_loop: list[str] = []
+
+
 @contextmanager
-def statements(app: FastAPI) -> Iterator[list[str]]:
-    seen: list[str] = []
+def statements(app: FastAPI) -> Iterator[Seen]:
+    seen = Seen()
+    database = app.state.database
+    reader = database.loop_reader
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
+        if reader is not None and conn.engine is reader:
+            seen.on_loop.append(statement)
 
-    engines = [app.state.database.engine.sync_engine, app.state.database.autocommit.sync_engine]
+    engines = [database.engine.sync_engine, database.autocommit.sync_engine]
+    engines += [reader] if reader is not None else []
     for engine in engines:
         event.listen(engine, "before_cursor_execute", record)
     try:
@@ -65,6 +79,8 @@ async def test_get_item_is_one_statement_and_patch_adds_one_for_the_principal(
             response = await client.get(item)
         assert response.status_code == 200
         assert len(seen) == 1, seen
+        # SQLite: the read ran on the event loop's connection, with no thread hand-off.
+        assert seen.on_loop == (seen if settings.is_sqlite else []), seen.on_loop
 
         with statements(app) as seen:
             response = await client.patch(
@@ -76,6 +92,8 @@ async def test_get_item_is_one_statement_and_patch_adds_one_for_the_principal(
         assert len(seen) == 2, seen  # the principal's row, then one UPDATE ... RETURNING
         assert seen[0].lstrip().upper().startswith("SELECT")
         assert seen[1].lstrip().upper().startswith("UPDATE")
+        # The principal is a read (on the loop, on SQLite); the UPDATE never is.
+        assert seen.on_loop == (seen[:1] if settings.is_sqlite else []), seen.on_loop
 
 
 async def test_the_counter_sees_transactions(settings: Settings) -> None:

@@ -35,7 +35,7 @@ class Authenticator:
             claims = self._tokens.decode(token, "access")
         except InvalidToken as exc:
             raise Unauthenticated("The access token is invalid or expired.") from exc
-        user = await self._database.run(  # one statement: no BEGIN/COMMIT
+        user = await self._database.read(
             lambda connection: UserRepository(connection).get(claims.user_id)
         )
         if user is None or not user.is_active:

@@ -55,7 +55,7 @@ class AuthService(AuthApi):
         return RegisterResult(body=user_model(record), location=f"/api/v1/users/{record.id}")
 
     async def login(self, *, body: models.LoginForm) -> models.TokenPair:
-        user = await self._database.run(
+        user = await self._database.read(
             lambda connection: UserRepository(connection).get_by_email(body.username)
         )
         matches = await self._passwords.verify(

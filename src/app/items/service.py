@@ -52,7 +52,7 @@ class ItemsService(ItemsApi[Principal]):
         self, *, page: int, size: int, owner_id: uuid.UUID | None, q: str | None, sort: Sort
     ) -> models.ItemPage:
         request = PageRequest(page, size)
-        records, total = await self._database.run(
+        records, total = await self._database.read(
             lambda connection: ItemRepository(connection).page(
                 request, owner_id=owner_id, q=q, sort=sort
             )
@@ -69,7 +69,7 @@ class ItemsService(ItemsApi[Principal]):
                 raise NotFound("No such account.")
             return records, total
 
-        records, total = await self._database.run(work)
+        records, total = await self._database.read(work)
         return _page(records, total, request)
 
     async def create_item(
@@ -94,7 +94,7 @@ class ItemsService(ItemsApi[Principal]):
         )
 
     async def get_item(self, *, item_id: uuid.UUID) -> GetItemResult:
-        record = await self._database.run(
+        record = await self._database.read(
             lambda connection: ItemRepository(connection).get(item_id)
         )
         if record is None:

@@ -73,7 +73,7 @@ class PostsService(PostsApi[Principal]):
     ) -> models.PostPage:
         request = PageRequest(page, size)
         viewer = principal.user.id if principal else None
-        records, total = await self._database.run(
+        records, total = await self._database.read(
             lambda connection: PostRepository(connection).page(
                 request, viewer_id=viewer, author_id=author_id, q=q
             )
@@ -126,7 +126,7 @@ class PostsService(PostsApi[Principal]):
 
     async def get_post(self, *, post_id: uuid.UUID, principal: Principal | None) -> GetPostResult:
         record = _may_see(
-            await self._database.run(lambda connection: PostRepository(connection).get(post_id)),
+            await self._database.read(lambda connection: PostRepository(connection).get(post_id)),
             principal,
         )
         return GetPostResult(body=post_model(record), etag=etags.etag(record.version))
@@ -135,7 +135,7 @@ class PostsService(PostsApi[Principal]):
         self, *, slug: str, principal: Principal | None
     ) -> GetPostBySlugResult:
         record = _may_see(
-            await self._database.run(
+            await self._database.read(
                 lambda connection: PostRepository(connection).get_by_slug(slug)
             ),
             principal,

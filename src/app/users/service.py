@@ -65,7 +65,7 @@ class UsersService(UsersApi[Principal]):
         _require_superuser(principal)
         request = PageRequest(page, size)
         # One statement carries the page and its total (app/db/rows.py): no transaction needed.
-        records, total = await self._database.run(
+        records, total = await self._database.read(
             lambda connection: UserRepository(connection).page(request)
         )
         return models.UserPage.model_construct(  # valid parts: no re-validation
@@ -80,7 +80,7 @@ class UsersService(UsersApi[Principal]):
         # Another user's account looks exactly like a missing one.
         if not principal.is_superuser and user_id != principal.user.id:
             raise NotFound(NO_SUCH_USER)
-        record = await self._database.run(
+        record = await self._database.read(
             lambda connection: UserRepository(connection).get(user_id)
         )
         if record is None:

@@ -1,0 +1,104 @@
+"""SQLite reads on the event loop (`Database.read`): they cannot write, never make the loop wait
+for a lock, and are a setting away from the connection threads."""
+
+import asyncio
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
+
+from app.db.database import Database
+from app.db.engine import create_loop_reader
+from app.settings import Settings
+from tests.conftest import TEST_SECRET
+
+pytestmark = pytest.mark.anyio
+
+
+def _settings(path: Path, **overrides: object) -> Settings:
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{path}",
+        secret_key=TEST_SECRET,
+        var_dir=path.parent,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def _numbers(tmp_path: Path) -> Path:
+    """A WAL database with a table of the numbers 1 and 2, made without the app."""
+    path = tmp_path / "reads.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("CREATE TABLE numbers (n INTEGER)")
+    connection.execute("INSERT INTO numbers VALUES (1), (2)")
+    connection.close()
+    return path
+
+
+def _all_numbers(connection: Connection) -> list[int]:
+    return list(connection.execute(text("SELECT n FROM numbers ORDER BY n")).scalars())
+
+
+def test_only_sqlite_reads_on_the_loop_and_only_when_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "any.db"
+    assert create_loop_reader(_settings(path)) is not None
+    assert create_loop_reader(_settings(path, sqlite_reads_on_loop=False)) is None
+    postgres = Settings(database_url="postgresql://nobody@127.0.0.1:1/none", secret_key=TEST_SECRET)
+    assert create_loop_reader(postgres) is None  # built without connecting
+
+
+@pytest.mark.parametrize("on_loop", [True, False])
+async def test_a_read_sees_what_was_committed_either_way(tmp_path: Path, on_loop: bool) -> None:
+    database = Database.from_settings(_settings(_numbers(tmp_path), sqlite_reads_on_loop=on_loop))
+    try:
+        assert await database.read(_all_numbers) == [1, 2]
+        await database.run(lambda c: c.execute(text("INSERT INTO numbers VALUES (3)")))
+        assert await database.read(_all_numbers) == [1, 2, 3]
+    finally:
+        await database.dispose()
+
+
+async def test_the_loop_reader_cannot_write(tmp_path: Path) -> None:
+    """A write sent to `read` by mistake fails loudly instead of blocking the loop on fsync."""
+    database = Database.from_settings(_settings(_numbers(tmp_path)))
+    try:
+        with pytest.raises(OperationalError, match="readonly"):
+            await database.read(lambda c: c.execute(text("INSERT INTO numbers VALUES (3)")))
+        assert await database.read(_all_numbers) == [1, 2]
+    finally:
+        await database.dispose()
+
+
+async def test_a_read_that_meets_a_lock_waits_on_a_thread_while_the_loop_runs_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _numbers(tmp_path)
+    # A process holding the database in exclusive locking mode makes even WAL readers busy.
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO numbers VALUES (3)")
+    holder.execute("COMMIT")  # committed, and the lock is still held until it closes
+    database = Database.from_settings(_settings(path))
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    asyncio.get_running_loop().call_later(0.3, holder.close)
+    try:
+        with caplog.at_level(logging.INFO, logger="app.db"):
+            assert await database.read(_all_numbers) == [1, 2, 3]
+        assert "met a lock" in caplog.text
+        assert ticks >= 10  # ~30 in 0.3 s: the loop was not held while the read waited
+    finally:
+        ticker.cancel()
+        holder.close()
+        await database.dispose()
