@@ -40,7 +40,8 @@ class Settings(BaseSettings):
         None,
         description=(
             "Connections per pool (the service keeps two pools). Empty means 10 on PostgreSQL "
-            "and 2 on SQLite, where every connection is a thread contending for the GIL."
+            "and 2 on SQLite, where requests read on the event loop and write on one thread, "
+            "and the pools serve only migrations, readiness and reads that met a lock."
         ),
     )
     readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
@@ -131,9 +132,8 @@ class Settings(BaseSettings):
     @property
     def pool_size(self) -> int:
         # SQLite: aiosqlite runs each connection on its own thread, and every statement wakes
-        # it; more threads mean more GIL hand-offs, not more throughput (SQLite has one writer
-        # and its reads take microseconds). Measured on GET item: 10 connections served ~35%
-        # fewer requests than 2 (README "Performance").
+        # it; more threads mean more GIL hand-offs, not more throughput. Requests no longer
+        # use these pools on SQLite (database.py: reads on the loop, writes on one thread).
         if self.db_pool_size is not None:
             return self.db_pool_size
         return 2 if self.is_sqlite else 10

@@ -21,7 +21,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
-from app.db.engine import create_engine, create_loop_reader, for_writes
+from app.db.engine import create_engine, create_loop_reader, create_sqlite_writer, for_writes
+from app.db.sqlite_writer import SQLiteWriter
 from app.errors import Unavailable
 from app.settings import Settings
 
@@ -53,12 +54,14 @@ class Database:
         autocommit: AsyncEngine,
         *,
         loop_reader: Engine | None = None,
+        sqlite_writer: SQLiteWriter | None = None,
         readiness_timeout_s: float = 2.0,
     ) -> None:
         self.engine = engine
         self.writer = for_writes(engine)
         self.autocommit = autocommit
         self.loop_reader = loop_reader
+        self.sqlite_writer = sqlite_writer
         self._readiness_timeout_s = readiness_timeout_s
 
     @classmethod
@@ -67,6 +70,7 @@ class Database:
             create_engine(settings),
             create_engine(settings, autocommit=True),
             loop_reader=create_loop_reader(settings),
+            sqlite_writer=create_sqlite_writer(settings),
             readiness_timeout_s=settings.readiness_timeout_s,
         )
 
@@ -95,14 +99,21 @@ class Database:
 
         For work whose statements stand alone: reads, or one atomic `UPDATE ... RETURNING`.
         It costs one round trip a statement, where a transaction adds BEGIN and COMMIT.
+        On SQLite it is `run_in_transaction`: the writer thread runs every unit whole.
         """
+        if self.sqlite_writer is not None:
+            return await self.sqlite_writer.run(work)
         return await greenlet_spawn(_on_connection, self.autocommit.sync_engine, work)
 
     async def run_in_transaction(self, work: Work[T], *, write: bool) -> T:
         """`work` in one transaction: committed when it returns, rolled back if it raises.
 
-        `write=True` begins as a writer on SQLite (BEGIN IMMEDIATE, see engine.py).
+        `write=True` begins as a writer on SQLite (BEGIN IMMEDIATE, see engine.py). On
+        SQLite every unit runs on the writer thread (sqlite_writer.py): one thread hand-off
+        for the whole unit, where the async engine took one per statement.
         """
+        if self.sqlite_writer is not None:
+            return await self.sqlite_writer.run(work)
         engine = self.writer if write else self.engine
         return await greenlet_spawn(_in_transaction, engine.sync_engine, work)
 
@@ -133,3 +144,5 @@ class Database:
         await self.autocommit.dispose()
         if self.loop_reader is not None:
             self.loop_reader.dispose()
+        if self.sqlite_writer is not None:
+            await self.sqlite_writer.close()

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.db import sqlite_driver
+from app.db.sqlite_writer import SQLiteWriter
 from app.settings import Settings
 
 BEGIN_OPTION = "sqlite_begin"
@@ -65,6 +66,17 @@ def use_wal(connection: sqlite3.Connection, *, timeout_s: float) -> None:
             time.sleep(WAL_RETRY_S)
 
 
+def _pragmas(busy_timeout_ms: int) -> tuple[str, ...]:
+    """Every connection that may write: durable commits (WAL + FULL fsyncs every commit, so
+    no acknowledged write is lost to a power cut), enforced foreign keys, and a bounded wait
+    for another process's lock."""
+    return (
+        "PRAGMA synchronous=FULL",
+        "PRAGMA foreign_keys=ON",
+        f"PRAGMA busy_timeout={busy_timeout_ms}",
+    )
+
+
 def for_writes(engine: AsyncEngine) -> AsyncEngine:
     """The same engine (and pool) whose transactions begin as writers on SQLite."""
     return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
@@ -92,11 +104,7 @@ def _sqlite(settings: Settings, *, autocommit: bool, **options: Any) -> AsyncEng
             dbapi_connection, partial(use_wal, timeout_s=busy_timeout / 1000)
         )
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "PRAGMA synchronous=FULL",
-            "PRAGMA foreign_keys=ON",
-            f"PRAGMA busy_timeout={busy_timeout}",
-        ):
+        for pragma in _pragmas(busy_timeout):
             cursor.execute(pragma)
         cursor.close()
 
@@ -140,3 +148,34 @@ def create_loop_reader(settings: Settings) -> Engine | None:
         cursor.close()
 
     return engine
+
+
+def create_sqlite_writer(settings: Settings) -> SQLiteWriter | None:
+    """SQLite only: the process's one write connection, on its own thread (sqlite_writer.py).
+
+    A synchronous engine: the whole unit of work runs on the writer thread, one hand-off
+    each, where the async engine took one per statement (BEGIN, each statement, COMMIT).
+    Transactions begin IMMEDIATE, as `for_writes` makes them on the async engine.
+    """
+    if not settings.is_sqlite:
+        return None
+    busy_timeout = int(settings.db_busy_timeout_ms)
+    engine = create_sync_engine(
+        make_url(settings.database_url).set(drivername="sqlite+pysqlite"),
+        poolclass=StaticPool,  # one connection, only ever used by the writer thread
+        # Opened on the writer thread; closed by whichever thread disposes of the engine.
+        connect_args={"timeout": busy_timeout / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # BEGIN comes from the event below
+        use_wal(dbapi_connection, timeout_s=busy_timeout / 1000)  # on the writer thread
+        for pragma in _pragmas(busy_timeout):
+            dbapi_connection.execute(pragma).close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return SQLiteWriter(engine)
