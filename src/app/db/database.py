@@ -1,12 +1,17 @@
 """The service's handle on the database: units of work for repositories and a readiness ping.
 
 A unit of work is a plain function of a SQLAlchemy `Connection` (the repositories are plain,
-synchronous classes). `run` and `run_in_transaction` run it inside one greenlet on the async
-engine, which is what `AsyncConnection.run_sync` does and how SQLAlchemy's asyncio extension
-works underneath: the driver's I/O is still awaited on the event loop (`await_`), but the
-checkout, every statement and the return to the pool cost one greenlet switch in all. Through
-`AsyncConnection` each of them is a greenlet of its own, with its wrappers: measured on GET
-item, ~100 us of CPU a request (issue 6; README "Performance").
+synchronous classes). Where it runs depends on the database:
+
+- PostgreSQL: `read`, `run` and `run_in_transaction` run it inside one greenlet on the async
+  engine, which is what `AsyncConnection.run_sync` does: asyncpg's I/O is awaited on the event
+  loop (`await_`), but the checkout, every statement and the return to the pool cost one
+  greenlet switch in all (through `AsyncConnection`, each was a greenlet of its own: ~100 us
+  of CPU a request, issue 6).
+- SQLite: `read` runs it on the event loop itself, on a connection that can neither write nor
+  wait; `run` and `run_in_transaction` on the process's writer thread (sqlite_writer.py), one
+  hand-off a unit. A thread hand-off per statement cost ten times the statement (README
+  "Database and migrations" and "Performance").
 """
 
 import asyncio
