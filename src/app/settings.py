@@ -49,8 +49,16 @@ class Settings(BaseSettings):
         True,
         description=(
             "SQLite: make reads on the event loop, where they cost microseconds, instead of a "
-            "thread hand-off each. They never wait for a lock (busy ones retry on a thread); "
-            "set false when the database is much bigger than memory, so a read may wait on disk."
+            "thread hand-off each. They never wait for a lock and never run past their budget "
+            "(such reads run again on a thread); set false when the database is much bigger "
+            "than memory, so that a read may wait on the disk."
+        ),
+    )
+    sqlite_loop_read_budget_ms: Annotated[float, Field(gt=0, le=100)] = Field(
+        1.0,
+        description=(
+            "SQLite: how long a read may hold the event loop before it is interrupted and run "
+            "again on a thread (a title search over a big table, a deep page)."
         ),
     )
 

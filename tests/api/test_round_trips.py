@@ -35,7 +35,7 @@ class Seen(list[str]):
 def statements(app: FastAPI) -> Iterator[Seen]:
     seen = Seen()
     database = app.state.database
-    reader = database.loop_reader
+    reader = database.loop_reader.engine if database.loop_reader is not None else None
 
     def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)

@@ -1,5 +1,5 @@
-"""SQLite reads on the event loop (`Database.read`): they cannot write, never make the loop wait
-for a lock, and are a setting away from the connection threads."""
+"""SQLite reads on the event loop (`Database.read`, app/db/loop_reader.py): they cannot write,
+never hold the loop for a lock or past their budget, and are a setting away from a thread."""
 
 import asyncio
 import logging
@@ -96,9 +96,44 @@ async def test_a_read_that_meets_a_lock_waits_on_a_thread_while_the_loop_runs_on
     try:
         with caplog.at_level(logging.INFO, logger="app.db"):
             assert await database.read(_all_numbers) == [1, 2, 3]
-        assert "met a lock" in caplog.text
+        assert "moved off the event loop: database is locked" in caplog.text
         assert ticks >= 10  # ~30 in 0.3 s: the loop was not held while the read waited
     finally:
         ticker.cancel()
         holder.close()
+        await database.dispose()
+
+
+async def test_a_read_that_outruns_its_budget_finishes_on_a_thread(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A long scan (here ~0.3 s of counting) gives the loop back after its 1 ms budget."""
+    database = Database.from_settings(_settings(_numbers(tmp_path)))
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    def count(connection: Connection) -> int:
+        return int(
+            connection.execute(
+                text(
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c"
+                    " WHERE x < 2000000) SELECT count(*) FROM c"
+                )
+            ).scalar_one()
+        )
+
+    ticker = asyncio.create_task(tick())
+    try:
+        with caplog.at_level(logging.INFO, logger="app.db"):
+            assert await database.read(count) == 2_000_000
+        assert "moved off the event loop: interrupted" in caplog.text
+        assert ticks >= 10  # the count took ~0.3 s, and the loop ran on meanwhile
+        assert await database.read(_all_numbers) == [1, 2]  # and the loop's connection reads on
+    finally:
+        ticker.cancel()
         await database.dispose()

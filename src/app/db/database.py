@@ -9,24 +9,23 @@ synchronous classes). Where it runs depends on the database:
   greenlet switch in all (through `AsyncConnection`, each was a greenlet of its own: ~100 us
   of CPU a request, issue 6).
 - SQLite: `read` runs it on the event loop itself, on a connection that can neither write nor
-  wait; `run` and `run_in_transaction` on the process's writer thread (sqlite_writer.py), one
-  hand-off a unit. A thread hand-off per statement cost ten times the statement (README
-  "Database and migrations" and "Performance").
+  wait, within a time budget (loop_reader.py); `run` and `run_in_transaction` on the
+  process's writer thread (sqlite_writer.py), one hand-off a unit. A thread hand-off per
+  statement cost ten times the statement (README "Database and migrations", "Performance").
 """
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from app.db.engine import create_engine, create_loop_reader, create_sqlite_writer, for_writes
+from app.db.loop_reader import LoopReader, MovedOffTheLoop
 from app.db.sqlite_writer import SQLiteWriter
 from app.errors import Unavailable
 from app.settings import Settings
@@ -34,12 +33,6 @@ from app.settings import Settings
 log = logging.getLogger("app.db")
 T = TypeVar("T")
 Work = Callable[[Connection], T]
-# What a connection that may not wait answers when another holds a lock it needs.
-LOCK_ERRORS = frozenset([sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED])
-
-
-def _met_a_lock(error: OperationalError) -> bool:
-    return getattr(error.orig, "sqlite_errorcode", None) in LOCK_ERRORS
 
 
 def _on_connection(engine: Engine, work: Work[T]) -> T:
@@ -58,7 +51,7 @@ class Database:
         engine: AsyncEngine,
         autocommit: AsyncEngine,
         *,
-        loop_reader: Engine | None = None,
+        loop_reader: LoopReader | None = None,
         sqlite_writer: SQLiteWriter | None = None,
         readiness_timeout_s: float = 2.0,
     ) -> None:
@@ -80,24 +73,18 @@ class Database:
         )
 
     async def read(self, work: Work[T]) -> T:
-        """`work` that only reads, as `run` would; on SQLite, on the event loop itself.
+        """`work` that only reads, on a connection where every statement stands alone.
 
-        A SQLite read in WAL mode is a few microseconds of B-tree walking in pages the OS has
-        in memory; the thread hand-off around it costs ten to twenty times that (issue 6,
-        README "Performance"). So reads run inline on a connection that cannot write and
-        cannot wait (engine.create_loop_reader): the rare read that meets a lock (a process
-        recovering the WAL, say) is run again by `run`, on a thread, where waiting is harmless.
-        Everything that writes, and so may wait for the lock or for fsync, stays on a thread.
+        On SQLite it runs on the event loop itself (loop_reader.py), unless it meets a lock or
+        outruns its budget there: then it runs again on a pool connection's thread, like every
+        read on PostgreSQL, and never on the writer thread, which it would hold up.
         """
         if self.loop_reader is not None:
             try:
-                with self.loop_reader.connect() as connection:
-                    return work(connection)
-            except OperationalError as error:
-                if not _met_a_lock(error):
-                    raise
-                log.info("a read on the loop met a lock; reading on a thread: %s", error.orig)
-        return await self.run(work)
+                return self.loop_reader.read(work)
+            except MovedOffTheLoop as reason:
+                log.info("a read moved off the event loop: %s", reason)
+        return await greenlet_spawn(_on_connection, self.autocommit.sync_engine, work)
 
     async def run(self, work: Work[T]) -> T:
         """`work` on a connection where every statement is its own transaction.
@@ -148,6 +135,6 @@ class Database:
         await self.engine.dispose()
         await self.autocommit.dispose()
         if self.loop_reader is not None:
-            self.loop_reader.dispose()
+            self.loop_reader.engine.dispose()
         if self.sqlite_writer is not None:
             await self.sqlite_writer.close()

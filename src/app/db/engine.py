@@ -14,12 +14,13 @@ import time
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine, StaticPool, event
+from sqlalchemy import StaticPool, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.db import sqlite_driver
+from app.db.loop_reader import LoopReader
 from app.db.sqlite_writer import SQLiteWriter
 from app.settings import Settings
 
@@ -118,36 +119,23 @@ def _sqlite(settings: Settings, *, autocommit: bool, **options: Any) -> AsyncEng
     return engine
 
 
-def create_loop_reader(settings: Settings) -> Engine | None:
-    """SQLite only: a synchronous engine for reads made on the event loop itself (database.py).
+def create_loop_reader(settings: Settings) -> LoopReader | None:
+    """SQLite only: the connection reads run on, on the event loop itself (loop_reader.py).
 
-    One connection (the loop is one thread and a read never yields, so it is never shared),
-    which can read and nothing else (`query_only`), and never waits: `busy_timeout=0`, so a
-    lock it meets is an error at once (Database.read then retries on a connection thread)
-    instead of a loop blocked for up to `db_busy_timeout_ms`. None when reads stay off the
-    loop: PostgreSQL, or `APP_SQLITE_READS_ON_LOOP=false`.
+    One connection: the loop is one thread, and a read never yields, so it is never shared.
+    None when reads stay off the loop: PostgreSQL, or `APP_SQLITE_READS_ON_LOOP=false`.
     """
     if not (settings.is_sqlite and settings.sqlite_reads_on_loop):
         return None
-    url = make_url(settings.database_url).set(drivername="sqlite+pysqlite")
     engine = create_sync_engine(
-        url,
+        make_url(settings.database_url).set(drivername="sqlite+pysqlite"),
         poolclass=StaticPool,
         # Opened from whichever thread first reads; only ever used by the loop's thread.
         connect_args={"timeout": 0, "check_same_thread": False},
         isolation_level="AUTOCOMMIT",  # every read is its own statement: no BEGIN, no COMMIT
         pool_reset_on_return=None,  # ...and so nothing to roll back
     )
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in ("PRAGMA query_only=ON", "PRAGMA busy_timeout=0"):
-            cursor.execute(pragma)
-        cursor.close()
-
-    return engine
+    return LoopReader(engine, budget_s=settings.sqlite_loop_read_budget_ms / 1000)
 
 
 def create_sqlite_writer(settings: Settings) -> SQLiteWriter | None:

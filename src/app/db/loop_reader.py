@@ -1,0 +1,61 @@
+"""SQLite reads on the event loop itself, each with a time budget, and their way off it.
+
+A read by key, or a first page through an index, is some microseconds of B-tree walking in
+pages the OS has in memory: a hand-off to a thread and back costs ten to twenty times that
+(issue 6, README "Performance"). So `Database.read` runs it here, on the loop, on one
+connection that cannot write (`query_only`) and cannot wait (`busy_timeout=0`).
+
+What must never happen is the loop held by a read that does not stay small: a title search
+that scans the table, a page 10,000 deep. SQLite calls a progress handler every
+`PROGRESS_EVERY` virtual-machine steps (~10 us); once a read has used its budget, the handler
+interrupts it. A read that is interrupted, or meets a lock, raises `MovedOffTheLoop`, and
+`Database.read` runs it again on a thread, where time and waiting cost nobody else.
+"""
+
+import math
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import OperationalError
+
+T = TypeVar("T")
+PROGRESS_EVERY = 1000  # SQLite VM steps between two looks at the clock: ~10 us here
+# What a read on the loop may answer that means "run me elsewhere", not "I am wrong".
+OFF_THE_LOOP = frozenset([sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT])
+
+
+class MovedOffTheLoop(Exception):
+    """The read met a lock or outran its budget; nothing was changed, so it can run again."""
+
+
+class LoopReader:
+    def __init__(self, engine: Engine, *, budget_s: float) -> None:
+        self.engine = engine
+        self._budget_s = budget_s
+        self._deadline = math.inf
+        event.listen(engine, "connect", self._configure)
+
+    def _configure(self, dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # autocommit: no BEGIN, nothing to roll back
+        for pragma in ("PRAGMA query_only=ON", "PRAGMA busy_timeout=0"):
+            dbapi_connection.execute(pragma).close()
+        dbapi_connection.set_progress_handler(self._over_budget, PROGRESS_EVERY)
+
+    def _over_budget(self) -> bool:
+        return time.perf_counter() > self._deadline  # true interrupts the statement
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)` here and now; MovedOffTheLoop if it must run elsewhere."""
+        self._deadline = time.perf_counter() + self._budget_s
+        try:
+            with self.engine.connect() as connection:
+                return work(connection)
+        except OperationalError as error:
+            if getattr(error.orig, "sqlite_errorcode", None) in OFF_THE_LOOP:
+                raise MovedOffTheLoop(str(error.orig)) from error
+            raise
+        finally:
+            self._deadline = math.inf
