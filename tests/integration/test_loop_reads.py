@@ -14,6 +14,7 @@ from app.db.database import Database
 from app.db.engine import create_loop_reader
 from app.settings import Settings
 from tests.conftest import TEST_SECRET
+from tests.support.loop import ticking
 
 pytestmark = pytest.mark.anyio
 
@@ -83,23 +84,14 @@ async def test_a_read_that_meets_a_lock_waits_on_a_thread_while_the_loop_runs_on
     holder.execute("INSERT INTO numbers VALUES (3)")
     holder.execute("COMMIT")  # committed, and the lock is still held until it closes
     database = Database.from_settings(_settings(path))
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.01)
-
-    ticker = asyncio.create_task(tick())
     asyncio.get_running_loop().call_later(0.3, holder.close)
     try:
         with caplog.at_level(logging.INFO, logger="app.db"):
-            assert await database.read(_all_numbers) == [1, 2, 3]
+            async with ticking() as ticks:
+                assert await database.read(_all_numbers) == [1, 2, 3]
         assert "moved off the event loop: database is locked" in caplog.text
-        assert ticks >= 10  # ~30 in 0.3 s: the loop was not held while the read waited
+        assert ticks.count >= 10  # ~30 in 0.3 s: the loop was not held while the read waited
     finally:
-        ticker.cancel()
         holder.close()
         await database.dispose()
 
@@ -109,13 +101,6 @@ async def test_a_read_that_outruns_its_budget_finishes_on_a_thread(
 ) -> None:
     """A long scan (here ~0.3 s of counting) gives the loop back after its 1 ms budget."""
     database = Database.from_settings(_settings(_numbers(tmp_path)))
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.01)
 
     def count(connection: Connection) -> int:
         return int(
@@ -127,13 +112,12 @@ async def test_a_read_that_outruns_its_budget_finishes_on_a_thread(
             ).scalar_one()
         )
 
-    ticker = asyncio.create_task(tick())
     try:
         with caplog.at_level(logging.INFO, logger="app.db"):
-            assert await database.read(count) == 2_000_000
+            async with ticking() as ticks:
+                assert await database.read(count) == 2_000_000
         assert "moved off the event loop: interrupted" in caplog.text
-        assert ticks >= 10  # the count took ~0.3 s, and the loop ran on meanwhile
+        assert ticks.count >= 10  # the count took ~0.3 s, and the loop ran on meanwhile
         assert await database.read(_all_numbers) == [1, 2]  # and the loop's connection reads on
     finally:
-        ticker.cancel()
         await database.dispose()

@@ -16,6 +16,7 @@ from app.db.engine import create_sqlite_writer
 from app.db.sqlite_writer import SQLiteWriter
 from app.settings import Settings
 from tests.conftest import TEST_SECRET
+from tests.support.loop import ticking
 
 pytestmark = pytest.mark.anyio
 
@@ -136,21 +137,12 @@ async def test_waiting_for_another_process_lock_happens_off_the_loop(
 ) -> None:
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for 0.3 s
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.01)
-
-    ticker = asyncio.ensure_future(tick())
     asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
     try:
-        assert await writer.run(_add_parent(1)) == 1
-        assert ticks >= 10  # ~30: the loop ran on while the writer waited for the lock
+        async with ticking() as ticks:
+            assert await writer.run(_add_parent(1)) == 1
+        assert ticks.count >= 10  # ~30: the loop ran on while the writer waited for the lock
     finally:
-        ticker.cancel()
         other.close()
     assert _parents(path) == [1]
 
