@@ -119,5 +119,12 @@ async def test_a_read_that_outruns_its_budget_finishes_on_a_thread(
         assert "moved off the event loop: interrupted" in caplog.text
         assert ticks.count >= 10  # the count took ~0.3 s, and the loop ran on meanwhile
         assert await database.read(_all_numbers) == [1, 2]  # and the loop's connection reads on
+
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="app.db"):
+            assert await database.read(count) == 2_000_000
+        # The same statement again: straight to a thread, without spending its budget first.
+        assert "moved off the event loop: outran its budget lately" in caplog.text
+        assert "interrupted" not in caplog.text
     finally:
         await database.dispose()

@@ -9,7 +9,10 @@ What must never happen is the loop held by a read that does not stay small: a ti
 that scans the table, a page 10,000 deep. SQLite calls a progress handler every
 `PROGRESS_EVERY` virtual-machine steps (~10 us); once a read has used its budget, the handler
 interrupts it. A read that is interrupted, or meets a lock, raises `MovedOffTheLoop`, and
-`Database.read` runs it again on a thread, where time and waiting cost nobody else.
+`Database.read` runs it again on a thread, where time and waiting cost nobody else. A
+statement once interrupted goes straight to a thread for the next `HEAVY_FOR_S` seconds, so a
+big table's count or a title search pays its budget once, not on every request; after that
+it is tried on the loop again, in case the table shrank.
 """
 
 import math
@@ -23,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 T = TypeVar("T")
 PROGRESS_EVERY = 1000  # SQLite VM steps between two looks at the clock: ~10 us here
+HEAVY_FOR_S = 10.0
 # What a read on the loop may answer that means "run me elsewhere", not "I am wrong".
 OFF_THE_LOOP = frozenset([sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT])
 
@@ -36,7 +40,11 @@ class LoopReader:
         self.engine = engine
         self._budget_s = budget_s
         self._deadline = math.inf
+        # SQL text -> time.monotonic() until which it runs off the loop (a few dozen at most:
+        # repositories build their statements once).
+        self._heavy: dict[str, float] = {}
         event.listen(engine, "connect", self._configure)
+        event.listen(engine, "before_cursor_execute", self._known_heavy)
 
     def _configure(self, dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # autocommit: no BEGIN, nothing to roll back
@@ -47,6 +55,13 @@ class LoopReader:
     def _over_budget(self) -> bool:
         return time.perf_counter() > self._deadline  # true interrupts the statement
 
+    def _known_heavy(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        until = self._heavy.get(statement)
+        if until is not None:
+            if time.monotonic() < until:
+                raise MovedOffTheLoop("outran its budget lately")
+            del self._heavy[statement]
+
     def read(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` here and now; MovedOffTheLoop if it must run elsewhere."""
         self._deadline = time.perf_counter() + self._budget_s
@@ -54,7 +69,10 @@ class LoopReader:
             with self.engine.connect() as connection:
                 return work(connection)
         except OperationalError as error:
-            if getattr(error.orig, "sqlite_errorcode", None) in OFF_THE_LOOP:
+            code = getattr(error.orig, "sqlite_errorcode", None)
+            if code == sqlite3.SQLITE_INTERRUPT and error.statement:
+                self._heavy[error.statement] = time.monotonic() + HEAVY_FOR_S
+            if code in OFF_THE_LOOP:
                 raise MovedOffTheLoop(str(error.orig)) from error
             raise
         finally:
