@@ -6,12 +6,13 @@
 Capacity, not latency: wrk (the Debian package) keeps N connections busy against one uvicorn
 worker serving perf.bench_app:create_bench_app, the service plus a bare FastAPI route in the same
 process. Seeds an account, its token and some items through the API, then measures each route in
-turn for a fixed time after a discarded warm-up. The bare route runs first in every round and
-once more at the end, so each route's ratio is taken against the bare runs on either side of
-it: drift on a busy machine then cancels out, and shows. With several rounds, each number is
-the median over the rounds. Prints requests/s, p50, p99 and the ratios, and writes them, with
-every single run, to perf/reports/bench.json. SQLite in a temp folder unless --database-url or
-APP_DATABASE_URL names another database (see perf/databases.py).
+turn for a fixed time after a discarded warm-up: every round of reads first, then every round
+of POST, so that the reads of every round see the same seeded rows. The bare route runs first
+in every round and once more at the end, so each route's ratio is taken against the bare runs
+on either side of it: drift on a busy machine then cancels out, and shows. With several
+rounds, each number is the median over the rounds. Prints requests/s, p50, p99 and the ratios,
+and writes them, with every single run, to perf/reports/bench.json. SQLite in a temp folder
+unless --database-url or APP_DATABASE_URL names another database (see perf/databases.py).
 
 Exit status: 0; 1 if wrk saw errors (a non-2xx answer makes a number meaningless), or with
 --enforce if a ratio is below its target in perf/thresholds.toml ([bench.min_ratio]); 2 without wrk.
@@ -116,7 +117,7 @@ def min_ratios() -> dict[str, float]:
 
 
 def targets(item_id: str) -> list[Target]:
-    """One round, bare route first. POST goes last: lists and reads see the seeded rows only."""
+    """Every route, bare route first, writes last."""
     return [
         Target(BARE, "GET", BARE_PATH),
         Target(CONSTANT, "GET", CONSTANT_PATH),
@@ -190,10 +191,37 @@ def measure(
     return run
 
 
-def summarize(runs: list[Run], sequence: list[Target], rounds: int) -> list[Summary]:
-    """Medians per route; a route's ratio in a round is to the bare runs either side of it."""
-    bare = [r.requests_per_s for r in runs if r.name == BARE]  # rounds + 1 of them
-    bracket = [(bare[i] + bare[i + 1]) / 2 for i in range(rounds)]
+def plan(sequence: list[Target], rounds: int) -> list[tuple[Target, int]]:
+    """The runs in order: the rounds of reads, then the rounds of writes, each round opened by
+    the bare route, and the bare route once more at the end (round number `rounds`).
+
+    Writes add rows, so they come after every read: a list in round 3 would otherwise count
+    the items two rounds of POST made, and measure a bigger table than round 1 did.
+    """
+    bare, rest = sequence[0], sequence[1:]
+    reads = [t for t in rest if t.method == "GET"]
+    writes = [t for t in rest if t.method != "GET"]
+    order = [(t, r) for r in range(rounds) for t in (bare, *reads)]
+    if writes:
+        order += [(t, r) for r in range(rounds) for t in (bare, *writes)]
+    return [*order, (bare, rounds)]
+
+
+def brackets(runs: list[Run]) -> dict[int, float]:
+    """Run index -> the mean of the bare runs just before and just after it (bare runs: none)."""
+    marks = [i for i, run in enumerate(runs) if run.name == BARE]
+    means = {}
+    for i, run in enumerate(runs):
+        if run.name != BARE:
+            before = max(m for m in marks if m < i)
+            after = min(m for m in marks if m > i)
+            means[i] = (runs[before].requests_per_s + runs[after].requests_per_s) / 2
+    return means
+
+
+def summarize(runs: list[Run], sequence: list[Target]) -> list[Summary]:
+    """Medians per route; a run's ratio is to the bare runs either side of it."""
+    bracket = brackets(runs)
     constant = [r.requests_per_s for r in runs if r.name == CONSTANT]
     targets_min = min_ratios()
     summaries = []
@@ -201,7 +229,14 @@ def summarize(runs: list[Run], sequence: list[Target], rounds: int) -> list[Summ
         mine = [r for r in runs if r.name == target.name]
         ratios = to_constant = None
         if target.name != BARE:
-            ratios = round(statistics.median(r.requests_per_s / bracket[r.round] for r in mine), 3)
+            ratios = round(
+                statistics.median(
+                    r.requests_per_s / bracket[i]
+                    for i, r in enumerate(runs)
+                    if r.name == target.name
+                ),
+                3,
+            )
             to_constant = round(
                 statistics.median(r.requests_per_s / constant[r.round] for r in mine), 3
             )
@@ -276,12 +311,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             sequence = targets(item_id)
             runs = [
                 measure(base_url, target, token, args, round_)
-                for round_ in range(args.rounds)
-                for target in sequence
+                for target, round_ in plan(sequence, args.rounds)
             ]
-            runs.append(measure(base_url, sequence[0], token, args, args.rounds))
         loadavg_after = os.getloadavg()
-    summaries = summarize(runs, sequence, args.rounds)
+    summaries = summarize(runs, sequence)
     print_table(summaries, runs)
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
