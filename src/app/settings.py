@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     sqlite_loop_read_budget_ms: Annotated[float, Field(gt=0, le=100)] = Field(
         1.0,
         description=(
-            "SQLite: how long a read may hold the event loop before it is interrupted and run "
-            "again on a thread (a title search over a big table, a deep page)."
+            "SQLite: how much of the loop thread's CPU time a read may use before it is "
+            "interrupted and run again on a thread (a title search over a big table, a deep page)."
         ),
     )
 
