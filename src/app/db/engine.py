@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.db import sqlite_driver
-from app.db.loop_reader import LoopReader
+from app.db.loop_reader import LoopConnection, LoopReader
 from app.db.sqlite_writer import SQLiteWriter
 from app.settings import Settings
 
@@ -131,7 +131,7 @@ def create_loop_reader(settings: Settings) -> LoopReader | None:
         make_url(settings.database_url).set(drivername="sqlite+pysqlite"),
         poolclass=StaticPool,
         # Opened from whichever thread first reads; only ever used by the loop's thread.
-        connect_args={"timeout": 0, "check_same_thread": False},
+        connect_args={"timeout": 0, "check_same_thread": False, "factory": LoopConnection},
         isolation_level="AUTOCOMMIT",  # every read is its own statement: no BEGIN, no COMMIT
         pool_reset_on_return=None,  # ...and so nothing to roll back
     )

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import OperationalError
 
 T = TypeVar("T")
-PROGRESS_EVERY = 1000  # SQLite VM steps between two looks at the clock: ~10 us here
+PROGRESS_EVERY = 1000  # SQLite VM steps between two looks at the CPU clock: ~10 us here
 HEAVY_FOR_S = 10.0
 # What a read on the loop may answer that means "run me elsewhere", not "I am wrong".
 OFF_THE_LOOP = frozenset([sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT])
@@ -40,18 +40,48 @@ class MovedOffTheLoop(Exception):
     """The read met a lock or outran its budget; nothing was changed, so it can run again."""
 
 
+class _KnownHeavy(sqlite3.OperationalError):
+    """Raised instead of running a statement that outran its budget lately."""
+
+
+class _Cursor(sqlite3.Cursor):
+    connection: "LoopConnection"
+
+    def execute(self, sql: str, parameters: Any = (), /) -> "_Cursor":
+        # Here rather than in a SQLAlchemy event: any engine event listener puts every
+        # statement on SQLAlchemy's slower path (~15 us a read, measured).
+        heavy = self.connection.heavy
+        if sql in heavy:
+            if time.monotonic() < heavy[sql]:
+                raise _KnownHeavy("outran its budget lately")
+            del heavy[sql]
+        return super().execute(sql, parameters)
+
+
+class LoopConnection(sqlite3.Connection):
+    """The loop's sqlite3 connection (`sqlite3.connect(..., factory=LoopConnection)`): its
+    cursors refuse the statements known to be heavy."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # SQL text -> time.monotonic() until which it runs off the loop (a few dozen at most:
+        # repositories build their statements once). LoopReader puts its own here.
+        self.heavy: dict[str, float] = {}
+
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
+
+
 class LoopReader:
     def __init__(self, engine: Engine, *, budget_s: float) -> None:
         self.engine = engine
         self._budget_s = budget_s
         self._deadline = math.inf
-        # SQL text -> time.monotonic() until which it runs off the loop (a few dozen at most:
-        # repositories build their statements once).
         self._heavy: dict[str, float] = {}
         event.listen(engine, "connect", self._configure)
-        event.listen(engine, "before_cursor_execute", self._known_heavy)
 
     def _configure(self, dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.heavy = self._heavy
         dbapi_connection.isolation_level = None  # autocommit: no BEGIN, nothing to roll back
         for pragma in ("PRAGMA query_only=ON", "PRAGMA busy_timeout=0"):
             dbapi_connection.execute(pragma).close()
@@ -60,13 +90,6 @@ class LoopReader:
     def _over_budget(self) -> bool:
         return time.thread_time() > self._deadline  # true interrupts the statement
 
-    def _known_heavy(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        until = self._heavy.get(statement)
-        if until is not None:
-            if time.monotonic() < until:
-                raise MovedOffTheLoop("outran its budget lately")
-            del self._heavy[statement]
-
     def read(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` here and now; MovedOffTheLoop if it must run elsewhere."""
         self._deadline = time.thread_time() + self._budget_s
@@ -74,6 +97,8 @@ class LoopReader:
             with self.engine.connect() as connection:
                 return work(connection)
         except OperationalError as error:
+            if isinstance(error.orig, _KnownHeavy):
+                raise MovedOffTheLoop(str(error.orig)) from error
             code = getattr(error.orig, "sqlite_errorcode", None)
             if code == sqlite3.SQLITE_INTERRUPT and error.statement:
                 self._heavy[error.statement] = time.monotonic() + HEAVY_FOR_S
