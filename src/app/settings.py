@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         description=(
             "Connections per pool (the service keeps two pools). Empty means 10 on PostgreSQL "
             "and 2 on SQLite, where requests read on the event loop and write on one thread, "
-            "and the pools serve only migrations, readiness and reads that met a lock."
+            "and the pools serve only migrations, readiness and the reads moved off the loop."
         ),
     )
     readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
@@ -50,8 +50,8 @@ class Settings(BaseSettings):
         description=(
             "SQLite: make reads on the event loop, where they cost microseconds, instead of a "
             "thread hand-off each. They never wait for a lock and never run past their budget "
-            "(such reads run again on a thread); set false when the database is much bigger "
-            "than memory, so that a read may wait on the disk."
+            "(such reads run again on a thread). Set false when the database is much bigger "
+            "than memory: a read of pages not in memory waits for the disk."
         ),
     )
     sqlite_loop_read_budget_ms: Annotated[float, Field(gt=0, le=100)] = Field(
@@ -140,8 +140,8 @@ class Settings(BaseSettings):
     @property
     def pool_size(self) -> int:
         # SQLite: aiosqlite runs each connection on its own thread, and every statement wakes
-        # it; more threads mean more GIL hand-offs, not more throughput. Requests no longer
-        # use these pools on SQLite (database.py: reads on the loop, writes on one thread).
+        # it; more threads mean more GIL hand-offs, not more throughput. On SQLite, requests
+        # use these pools only for reads moved off the loop (database.py).
         if self.db_pool_size is not None:
             return self.db_pool_size
         return 2 if self.is_sqlite else 10
