@@ -14,7 +14,7 @@ import time
 from functools import partial
 from typing import Any
 
-from sqlalchemy import StaticPool, event
+from sqlalchemy import Engine, StaticPool, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -119,6 +119,19 @@ def _sqlite(settings: Settings, *, autocommit: bool, **options: Any) -> AsyncEng
     return engine
 
 
+def _one_sync_connection(
+    settings: Settings, connect_args: dict[str, Any], **options: Any
+) -> Engine:
+    """A synchronous (sqlite3) engine over the same file that keeps exactly one connection,
+    used by one thread; it may be closed from another, by whoever disposes of the engine."""
+    return create_sync_engine(
+        make_url(settings.database_url).set(drivername="sqlite+pysqlite"),
+        poolclass=StaticPool,
+        connect_args={**connect_args, "check_same_thread": False},
+        **options,
+    )
+
+
 def create_loop_reader(settings: Settings) -> LoopReader | None:
     """SQLite only: the connection reads run on, on the event loop itself (loop_reader.py).
 
@@ -127,11 +140,10 @@ def create_loop_reader(settings: Settings) -> LoopReader | None:
     """
     if not (settings.is_sqlite and settings.sqlite_reads_on_loop):
         return None
-    engine = create_sync_engine(
-        make_url(settings.database_url).set(drivername="sqlite+pysqlite"),
-        poolclass=StaticPool,
+    engine = _one_sync_connection(
+        settings,
         # Opened from whichever thread first reads; only ever used by the loop's thread.
-        connect_args={"timeout": 0, "check_same_thread": False, "factory": LoopConnection},
+        {"timeout": 0, "factory": LoopConnection},
         isolation_level="AUTOCOMMIT",  # every read is its own statement: no BEGIN, no COMMIT
         pool_reset_on_return=None,  # ...and so nothing to roll back
     )
@@ -148,12 +160,8 @@ def create_sqlite_writer(settings: Settings) -> SQLiteWriter | None:
     if not settings.is_sqlite:
         return None
     busy_timeout = int(settings.db_busy_timeout_ms)
-    engine = create_sync_engine(
-        make_url(settings.database_url).set(drivername="sqlite+pysqlite"),
-        poolclass=StaticPool,  # one connection, only ever used by the writer thread
-        # Opened on the writer thread; closed by whichever thread disposes of the engine.
-        connect_args={"timeout": busy_timeout / 1000, "check_same_thread": False},
-    )
+    # Opened on the writer thread, and only ever used there.
+    engine = _one_sync_connection(settings, {"timeout": busy_timeout / 1000})
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
