@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from app import contract_check, problems, spec
+from app import contract_check, problems, redaction, spec
 from app.db import migrate
 from app.db.database import Database
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
@@ -42,6 +42,13 @@ def freeze_startup_objects() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    # Before anything logs: the handlers mask secrets, this app's own by value (README "Errors").
+    redact = redaction.install(
+        [
+            settings.secret_key.get_secret_value(),
+            settings.first_superuser_password.get_secret_value(),
+        ]
+    )
     contract = spec.load()
     database = Database.from_settings(settings)
     providers = Providers(settings, database)
@@ -105,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limit=settings.rate_limit_auth,
             storage=rate_limits,
         )
-    app.add_middleware(ServerErrorsMiddleware)
+    app.add_middleware(ServerErrorsMiddleware, redact=redact)
     if settings.validate_responses:
         # Outside the body limit, the rate limit and the 500 handler: their answers are checked.
         app.add_middleware(

@@ -27,7 +27,7 @@ from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseValidationMiddleware
-from app.middleware.server_errors import ServerErrorsMiddleware
+from app.middleware.server_errors import ResponseAborted, ServerErrorsMiddleware
 from app.settings import Settings
 from contract.api import OPERATIONS
 from contract.runtime import require_content_type
@@ -209,9 +209,12 @@ async def test_an_unexpected_error_is_a_500_that_leaks_nothing(
     assert record.levelno == logging.ERROR
     assert request_id in record.getMessage()
     assert "GET /test/boom" in record.getMessage()
-    assert record.exc_info is not None
-    assert isinstance(record.exc_info[1], RuntimeError)
-    assert str(record.exc_info[1]) == "secret internals"
+    # The traceback is in the message, each exception's text redacted (app.redaction): no
+    # `exc_info` is left for a handler to format again unredacted.
+    assert record.exc_info is None
+    assert record.__dict__["error_class"] == "RuntimeError"
+    assert "Traceback (most recent call last):" in record.getMessage()
+    assert "RuntimeError: secret internals" in record.getMessage()
 
 
 async def test_a_500_carries_the_callers_request_id(
@@ -229,10 +232,15 @@ async def test_an_error_after_the_response_started_is_logged_and_not_answered_tw
     api: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger="app.errors")
-    # Too late for a problem body: the error reaches the server, which drops the connection.
-    with pytest.raises(RuntimeError, match="late failure"):
+    # Too late for a problem body: the server gets an error that quotes nothing (it logs it)
+    # and drops the connection; the error itself was logged, redacted, under the request id.
+    with pytest.raises(ResponseAborted, match="request late-1") as raised:
         await api.get("/test/late-boom", headers={"X-Request-ID": "late-1"})
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__
     assert logged_request_ids(caplog) == ["late-1"]
+    [record] = [r for r in caplog.records if r.name == "app.errors"]
+    assert "RuntimeError: late failure" in record.getMessage()
 
 
 # X-Request-ID

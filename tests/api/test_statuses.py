@@ -302,9 +302,9 @@ async def test_500_when_the_service_fails_leaks_nothing(
     # The failure that was logged is the one forced in this operation's own service method.
     [info] = [info for info in OPERATIONS if info.operation_id == op.operation_id]
     logged = [r for r in caplog.records if r.name == "app.errors"]
-    assert [(type(r.exc_info[1]), str(r.exc_info[1])) for r in logged if r.exc_info] == [
-        (ForcedFailure, f"forced failure in {info.implementation_class}.{info.method_name}")
-    ]
+    forced = f"forced failure in {info.implementation_class}.{info.method_name}"
+    assert [r.__dict__["error_class"] for r in logged] == [ForcedFailure.__name__]
+    assert [f"{ForcedFailure.__name__}: {forced}" in r.getMessage() for r in logged] == [True]
     assert [getattr(r, "request_id", None) for r in logged] == ["forced-500"]
 
 

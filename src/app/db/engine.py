@@ -25,6 +25,9 @@ from app.db.sqlite_writer import SQLiteWriter
 from app.settings import Settings
 
 BEGIN_OPTION = "sqlite_begin"
+# Every engine keeps SQL parameters (emails, password hashes, token hashes) out of its log
+# lines and out of the text of its errors, which the 500 handler logs.
+HIDE_PARAMETERS = {"hide_parameters": True}
 WAL_RETRY_S = 0.01
 
 
@@ -44,6 +47,7 @@ def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngin
         max_overflow=0,
         pool_pre_ping=False,  # a dead connection fails the request once; pinging costs every one
         connect_args={"timeout": settings.db_connect_timeout_s},
+        **HIDE_PARAMETERS,
         **options,
     )
 
@@ -93,6 +97,7 @@ def _sqlite(settings: Settings, *, autocommit: bool, **options: Any) -> AsyncEng
         pool_size=settings.pool_size,
         max_overflow=0,
         connect_args={"timeout": settings.db_busy_timeout_ms / 1000},
+        **HIDE_PARAMETERS,
         **options,
     )
     busy_timeout = int(settings.db_busy_timeout_ms)
@@ -128,6 +133,7 @@ def _one_sync_connection(
         make_url(settings.database_url).set(drivername="sqlite+pysqlite"),
         poolclass=StaticPool,
         connect_args={**connect_args, "check_same_thread": False},
+        **HIDE_PARAMETERS,
         **options,
     )
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from starlette.datastructures import Headers
@@ -53,6 +53,8 @@ CHILD = ("items", "contains", "additionalProperties", "unevaluatedProperties", "
 OPEN_KEYWORDS = frozenset({"additionalProperties", "unevaluatedProperties"})
 MAX_REPORTED = 5
 MAX_MESSAGE = 300
+# jsonschema's messages for these name keys only; every other message quotes the value.
+KEYS_ONLY = frozenset({"required", "additionalProperties", "unevaluatedProperties"})
 
 
 def _rewrite_ref(ref: str, *, open_: bool) -> str:
@@ -262,9 +264,9 @@ class ResponseContract:
         try:
             document = json.loads(body)
         except ValueError:
-            return [f"the body is not JSON: {body[:80]!r}"]
+            return [f"the body ({len(body)} bytes) is not JSON"]
         found = [
-            f"body at {error.json_path}: {error.message[:MAX_MESSAGE]}"
+            f"body at {error.json_path}: {_violation(error)}"
             for error in sorted(validator.iter_errors(document), key=lambda e: e.json_path)
         ]
         if (
@@ -272,7 +274,9 @@ class ResponseContract:
             and isinstance(document, dict)
             and document.get("status") != status
         ):
-            found.append(f"the problem's status {document.get('status')!r} is not {status}")
+            given = document.get("status")
+            shown = given if isinstance(given, int) else "(not an integer)"
+            found.append(f"the problem's status {shown} is not {status}")
         return found
 
 
@@ -284,8 +288,19 @@ def _header_violations(validator: Draft202012Validator, value: str) -> list[str]
         try:
             instance = int(value)
         except ValueError:
-            return [f"{value[:40]!r} is not an integer"]
-    return [error.message[:MAX_MESSAGE] for error in validator.iter_errors(instance)]
+            return ["not an integer"]
+    return [_violation(error) for error in validator.iter_errors(instance)]
+
+
+def _violation(error: ValidationError) -> str:
+    """What is wrong, in the schema's words, never quoting the value: the log must not carry
+    what a broken response would have leaked (an email, a hash). Messages about keys (a key
+    missing or unexpected) name only keys, and are kept."""
+    if error.validator in KEYS_ONLY:
+        return error.message[:MAX_MESSAGE]
+    found = type(error.instance).__name__
+    wanted = json.dumps(error.validator_value, default=str)[:MAX_MESSAGE]
+    return f"{found} value fails {error.validator}: {wanted}"
 
 
 class ResponseValidationMiddleware:

@@ -2,6 +2,12 @@
 
 It sits inside the request-id middleware, so the 500 carries `X-Request-ID` like any other
 response (Starlette's own ServerErrorMiddleware is outermost and would skip it).
+
+The log line carries the request id, the method and path, the class of every exception in
+the chain and every frame, but each exception's message only once redacted
+(`app.redaction.describe`): a driver's error quotes the values it failed on (PostgreSQL's
+DETAIL: `Key (email)=(...) already exists`), and no email, hash, token or secret may reach a
+log. The record has no `exc_info` for a handler to format again, unredacted.
 """
 
 import logging
@@ -9,13 +15,20 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.problems import problem, request_id
+from app.redaction import Redactor, describe
 
 log = logging.getLogger("app.errors")
 
 
+class ResponseAborted(RuntimeError):
+    """Raised to the server in place of an error that struck after the response began: the
+    server drops the connection and logs this, which quotes nothing (the error is logged)."""
+
+
 class ServerErrorsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, redact: Redactor | None = None) -> None:
         self.app = app
+        self.redact = redact or Redactor()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,16 +44,22 @@ class ServerErrorsMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as error:
             rid = request_id(scope)
-            log.exception(
-                "unhandled error in %s %s (request_id=%s)",
+            log.error(
+                "unhandled error in %s %s (request_id=%s): %s\n%s",
                 scope.get("method"),
-                scope.get("path"),
+                self.redact(str(scope.get("path"))),  # a caller may put anything in a path
                 rid,
-                extra={"request_id": rid},
+                type(error).__name__,
+                describe(error, self.redact),
+                extra={"request_id": rid, "error_class": type(error).__name__},
             )
             if started:
-                raise  # Too late for a problem body; let the server drop the connection.
+                # Too late for a problem body; the server drops the connection.
+                raise ResponseAborted(
+                    f"the response to request {rid} broke off after an unexpected error, "
+                    "logged above by app.errors"
+                ) from None
             detail = f"An unexpected error occurred. Quote request id {rid} when reporting it."
             await problem(scope, 500, detail)(scope, receive, send)
