@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import Scope
@@ -21,6 +22,7 @@ from app import errors
 from contract import models
 
 PROBLEM_JSON = "application/problem+json"
+FORM = "application/x-www-form-urlencoded"
 MAX_DETAIL = 4096
 MAX_ISSUES = 100
 MAX_MESSAGE = 1024
@@ -149,16 +151,21 @@ def _unreadable_body(exc: HTTPException) -> bool:
     return exc.status_code == 400 and exc.__context__ is not None
 
 
-def _unreadable_body_problem(request: Request) -> Response:
+def _unreadable_body_problem(request: Request, exc: HTTPException) -> Response:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == FORM and isinstance(exc.__context__, MultiPartException):
+        # A form of the media type the contract accepts, over one of the parser's limits
+        # (python-multipart via Starlette: 1,000 fields, 1 MiB a field). Reading a url-encoded
+        # form raises nothing else. Too big a request, in fields or bytes: 413, saying which.
+        return problem(request.scope, 413, f"The form cannot be read: {exc.detail}")
     if media_type == "application/json" or media_type.endswith("+json"):
         # A JSON syntax error is a 422 `json_invalid`; JSON in the wrong encoding is one too.
         issue = models.ValidationIssue(
             pointer="#", message="The body is not UTF-8 encoded JSON.", code="json_invalid"
         )
         return validation_problem(request.scope, [issue], total=1)
-    # A form the service cannot read is one of a media type the contract does not accept here:
-    # every operation with a form body takes application/x-www-form-urlencoded, which parses.
+    # Any other form the service cannot read is of a media type the contract does not accept
+    # here: every operation with a form body takes application/x-www-form-urlencoded.
     what = f"A {media_type} body" if media_type else "A body without a Content-Type"
     return problem(request.scope, 415, f"{what} cannot be read here.")
 
@@ -166,7 +173,7 @@ def _unreadable_body_problem(request: Request) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if _unreadable_body(exc):
-        return _unreadable_body_problem(request)
+        return _unreadable_body_problem(request, exc)
     status = exc.status_code
     headers = dict(exc.headers or {})
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None

@@ -468,6 +468,49 @@ async def test_login_refuses_multipart_with_415(
     assert_problem(response, 415)
 
 
+@pytest.mark.covers("login", 413)
+@pytest.mark.parametrize("fields", [1_001, 10_000])
+async def test_a_login_form_with_too_many_fields_is_413_saying_so(
+    sqlite_client: httpx.AsyncClient, fields: int
+) -> None:
+    """The media type is right, the form is too big in fields (issue 12: it was a 415)."""
+    form = [("username", "a@example.com"), ("password", PASSWORD)]
+    form += [(f"f{n}", "x") for n in range(fields - 2)]
+    response = await sqlite_client.post(LOGIN, data=dict(form))
+    problem = assert_problem(response, 413)
+    assert problem["detail"] == (
+        "The form cannot be read: Too many fields. Maximum number of fields is 1000."
+    )
+
+
+@pytest.mark.covers("login", 413)
+async def test_a_login_form_field_over_a_megabyte_is_413_saying_so(
+    sqlite_settings: Settings,
+) -> None:
+    """Reachable only when APP_MAX_BODY_BYTES is above the parser's 1 MiB a field."""
+    settings = sqlite_settings.model_copy(update={"max_body_bytes": 4 * 1024 * 1024})
+    async for client in started(create_app(settings)):
+        form = {"username": "a@example.com", "password": "p" * (2 * 1024 * 1024)}
+        response = await client.post(LOGIN, data=form)
+    problem = assert_problem(response, 413)
+    assert problem["detail"] == ("The form cannot be read: Field exceeded maximum size of 1024KB.")
+
+
+async def test_a_multipart_form_over_the_limits_is_still_415(
+    sqlite_client: httpx.AsyncClient,
+) -> None:
+    """Its media type is the problem, whatever its size: login takes no multipart."""
+    parts = b"".join(
+        b'--x\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nx\r\n' % n for n in range(1_001)
+    )
+    response = await sqlite_client.post(
+        LOGIN,
+        content=parts + b"--x--\r\n",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert_problem(response, 415)
+
+
 def test_no_operation_takes_multipart() -> None:
     # problems.http_error answers 415 to a form FastAPI cannot read, on this assumption.
     accepted = {
