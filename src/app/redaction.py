@@ -38,13 +38,18 @@ SHAPES = (
 )
 # Blocks of text that quote values, each found only after a cheap substring test:
 # PostgreSQL's DETAIL quotes the row or key that failed ("Key (email)=(...) already exists",
-# "Failing row contains (...)") up to its HINT, SQLAlchemy's [SQL: ...] or the end;
+# "Failing row contains (...)"), up to its HINT, SQLAlchemy's [SQL: ...], a blank line, the
+# next part of a traceback or the end;
 # SQLAlchemy's parameters block (an engine without hide_parameters: the service has none);
 # pydantic's quote of the input that failed validation.
 BLOCKS = (
     (
         ("DETAIL:",),
-        re.compile(r"^DETAIL:.*?(?=\n(?:HINT:|\[SQL:)|\Z)", re.MULTILINE | re.DOTALL),
+        re.compile(
+            r"^DETAIL:.*?"
+            r"(?=\n(?:HINT:|\[SQL:|\n|Traceback |During handling |The above |  File )|\Z)",
+            re.MULTILINE | re.DOTALL,
+        ),
         f"DETAIL: {WITHHELD} (it may quote row values)",
     ),
     (

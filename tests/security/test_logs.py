@@ -8,7 +8,8 @@ refused, huge), every password hash and refresh-token hash in the database, ever
 issued or forged, and the secret key.
 
 In process, the capturing handler is added after `create_app`, so the redacting filter the
-app puts on handlers (app.redaction) is not on it: what it sees is what the sources write.
+app puts on handlers (app.redaction) is not on it, and first, so it formats each record before
+another handler's filter changes it: what it sees is what the sources write.
 Over HTTP, a real uvicorn subprocess logs at trace level to stderr through the handlers as
 deployed, filter included. The filter itself is tested in tests/unit/test_redaction.py.
 """
@@ -145,7 +146,9 @@ def everything_at_debug() -> Iterator[Everything]:
         logger.setLevel(logging.DEBUG)
         logger.disabled = False
         logger.propagate = True
-    root.addHandler(handler)
+    # First of the root's handlers: it formats each record before any other handler's filter
+    # (the app's redaction, on pytest's handlers) changes it.
+    root.handlers.insert(0, handler)
     try:
         yield handler
     finally:
@@ -342,7 +345,7 @@ def assert_useful(texts: list[str]) -> None:
     errors = [text for text in texts if " app.errors unhandled error in POST" in text]
     assert errors, "the database failure was not logged"
     assert re.search(r"request_id=[0-9a-f]{32}", errors[0])
-    assert "sqlalchemy.exc." in errors[0]
+    assert "sqlalchemy.exc." in errors[0]  # DBAPIError, OperationalError
     assert "INSERT INTO users" in errors[0]
 
 

@@ -36,6 +36,11 @@ KEY = "the-secret-key-of-this-app-0123456789"
             f"duplicate key\nDETAIL: {WITHHELD} (it may quote row values)\n[SQL: INSERT]",
         ),
         (
+            "e: dup\nDETAIL:  Key (email)=(a@x.io)\n\nThe above exception was the direct cause",
+            f"e: dup\nDETAIL: {WITHHELD} (it may quote row values)\n\nThe above exception was "
+            "the direct cause",
+        ),
+        (
             "[SQL: INSERT]\n[parameters: ('a', 'b]')]\n(Background on this error at: x)",
             f"[SQL: INSERT]\n[parameters: {WITHHELD}]\n(Background on this error at: x)",
         ),
