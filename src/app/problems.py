@@ -159,10 +159,14 @@ def _unreadable_body_problem(request: Request, exc: HTTPException) -> Response:
         # form raises nothing else. Too big a request, in fields or bytes: 413, saying which.
         return problem(request.scope, 413, f"The form cannot be read: {exc.detail}")
     if media_type == "application/json" or media_type.endswith("+json"):
-        # A JSON syntax error is a 422 `json_invalid`; JSON in the wrong encoding is one too.
-        issue = models.ValidationIssue(
-            pointer="#", message="The body is not UTF-8 encoded JSON.", code="json_invalid"
+        # A JSON syntax error is a 422 `json_invalid`; JSON in the wrong encoding is one too,
+        # and so is JSON nested deeper than Python's parser goes (~1,000 levels).
+        message = (
+            "The body is JSON nested too deep to read."
+            if isinstance(exc.__context__, RecursionError)
+            else "The body is not UTF-8 encoded JSON."
         )
+        issue = models.ValidationIssue(pointer="#", message=message, code="json_invalid")
         return validation_problem(request.scope, [issue], total=1)
     # Any other form the service cannot read is of a media type the contract does not accept
     # here: every operation with a form body takes application/x-www-form-urlencoded.

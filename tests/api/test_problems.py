@@ -216,6 +216,24 @@ async def test_a_body_that_is_not_utf8_is_a_422_like_any_json_syntax_error(
     ]
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="arrays"),
+        pytest.param(b'{"a":' * 100_000 + b"1" + b"}" * 100_000, id="objects"),
+    ],
+)
+async def test_json_nested_100000_deep_is_a_422_saying_so(
+    api: httpx.AsyncClient, content: bytes
+) -> None:
+    """Python's parser gives up (RecursionError) past ~1,000 levels: a 422, not a 400 or 500."""
+    response = await api.post(ITEMS, content=content, headers={"Content-Type": "application/json"})
+    body = assert_problem(response, 422, "ValidationProblem")
+    assert [(i["pointer"], i["code"], i["message"]) for i in body["errors"]] == [
+        ("#", "json_invalid", "The body is JSON nested too deep to read.")
+    ]
+
+
 async def test_at_most_100_issues_are_listed(api: httpx.AsyncClient) -> None:
     response = await api.post(ITEMS, json={"title": "ok", **{f"x{i}": i for i in range(150)}})
     body = assert_problem(response, 422, "ValidationProblem")
