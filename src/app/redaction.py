@@ -145,9 +145,11 @@ class RedactSecrets(logging.Filter):
     """A handler filter that masks secrets in each record it passes: the message, the
     exception, the stack and every `extra` field. It never drops a record."""
 
-    def __init__(self, redact: Redactor) -> None:
+    def __init__(self, redact: Redactor | None = None) -> None:
+        # No redactor: shapes only, until `install` tells it the app's secrets. So a logging
+        # config can name it: {"filters": {"redact": {"()": "app.redaction.RedactSecrets"}}}.
         super().__init__()
-        self.redact = redact
+        self.redact = redact or Redactor()
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

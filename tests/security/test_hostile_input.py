@@ -10,8 +10,9 @@ keys; NaN and Infinity; a wrong or missing media type; a huge Content-Length wit
 body. Each must be answered (not dropped, not hung past a few seconds) with a status below
 500: the database is up, so not even a 503.
 
-Requests go out as raw bytes on a connection of their own, because an HTTP client would
-refuse to send most of them.
+uvicorn's default parser is httptools; a second, shorter run sends the header and size cases
+to `--http h11`, whose limits differ. Requests go out as raw bytes on a connection of their
+own, because an HTTP client would refuse to send most of them.
 """
 
 import asyncio
@@ -26,6 +27,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 
+from app.settings import Settings
 from tests.support.accounts import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, sign_in_superuser
 from tests.support.operations import (
     FORM,
@@ -263,6 +265,37 @@ def settings_for(database_url: str) -> dict[str, str]:
         "APP_FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
         "APP_VALIDATE_RESPONSES": "true",  # an answer the contract does not allow is a 500
     }
+
+
+HEADER_CASES = frozenset(
+    {"a 60 KB header", "a 60 KB Authorization", "a 1 MB header", "1,000 headers",
+     "a 60 KB X-Request-ID", "10,000 query parameters", "10,000 query parameters, one name"}
+)  # fmt: skip
+
+
+@pytest.mark.slow
+async def test_hostile_headers_on_h11_get_no_5xx_and_no_hang(sqlite_settings: Settings) -> None:
+    """uvicorn's other HTTP parser (`--http h11`), which has limits of its own: a header
+    section over them is refused (a 400, or the connection closed while the client still
+    sends it, which resets it), never a 5xx or a hang."""
+    failures: list[str] = []
+    folder = sqlite_settings.var_dir.parent
+    environment = settings_for(sqlite_settings.database_url)
+    with serve(folder, environment, "--log-level", "warning", "--http", "h11") as served:
+        async with httpx.AsyncClient(base_url=served.base_url, timeout=TIMEOUT_S) as api:
+            superuser = await sign_in_superuser(api)
+            prepared = [await prepare(api, op, superuser) for op in operations()]
+        for request in prepared:
+            for case in spoiled(request):
+                if case.what not in HEADER_CASES:
+                    continue
+                status = await answer(served.port, case.wire)
+                refused = case.what == "a 1 MB header" and (
+                    status == 400 or "ConnectionResetError" in str(status)
+                )
+                if not refused and (not isinstance(status, int) or status >= 500):
+                    failures.append(f"{request.op} {case.what}: {status}")
+    assert failures == []
 
 
 @pytest.mark.slow

@@ -154,3 +154,9 @@ def test_install_puts_one_filter_on_each_handler_and_learns_each_apps_secrets() 
         assert any(isinstance(f, RedactSecrets) for f in logging.lastResort.filters)
     finally:
         root.removeHandler(handler)
+
+
+def test_a_logging_config_can_build_the_filter_with_no_arguments() -> None:
+    record = logging.makeLogRecord({"msg": "signed up %s", "args": (EMAIL,)})
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == f"signed up {WITHHELD}"
