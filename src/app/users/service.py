@@ -1,6 +1,7 @@
 """Implements `contract.routers.users.UsersApi`: your own account, and administration."""
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import Connection
 
@@ -11,7 +12,7 @@ from app.db.database import Database
 from app.db.types import utcnow
 from app.errors import InvalidRequest, NotFound, PermissionDenied
 from app.pagination import PageRequest
-from app.users.repository import UserRepository
+from app.users.repository import UserRecord, UserRepository
 from app.users.views import user_model
 from contract import models
 from contract.routers.users import UsersApi
@@ -110,11 +111,28 @@ class UsersService(UsersApi[Principal]):
     async def _update(self, user_id: uuid.UUID, changes: dict[str, object]) -> models.User:
         now = utcnow()
         record = await self._database.run_in_transaction(
-            lambda connection: UserRepository(connection).update(
-                user_id, **changes, updated_at=now
-            ),
-            write=True,
+            lambda connection: _update(connection, user_id, changes, now), write=True
         )
         if record is None:
             raise NotFound(NO_SUCH_USER)
         return user_model(record)
+
+
+def _update(
+    connection: Connection, user_id: uuid.UUID, changes: dict[str, object], now: datetime
+) -> UserRecord | None:
+    """Apply `changes`; one that takes rights away also ends every session of the account.
+
+    Deactivating (even an account already inactive) or demoting a superuser revokes every
+    refresh-token family in the same transaction, so a reactivated or demoted account signs
+    in again: no session outlives the rights it was started with. Reactivating revives none.
+    """
+    users = UserRepository(connection)
+    before = users.get(user_id) if changes.get("is_superuser") is False else None
+    record = users.update(user_id, **changes, updated_at=now)
+    if record is None:
+        return None
+    demoted = before is not None and before.is_superuser
+    if changes.get("is_active") is False or demoted:
+        RefreshTokenRepository(connection).revoke_user(user_id, now)
+    return record
