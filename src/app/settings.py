@@ -72,6 +72,24 @@ class Settings(BaseSettings):
     insecure_fast_password_hashing: bool = Field(
         False, description="Allow argon2 below the OWASP floor. For test suites only."
     )
+    password_hash_concurrency: Annotated[int | None, Field(ge=1, le=256)] = Field(
+        None,
+        description=(
+            "How many password hashes (register, login, password changes) run at once in this "
+            "process, each on a thread of its own with argon2_memory_kib of memory. Empty means "
+            "the CPUs this process may use, less one for the event loop (at least 1). With "
+            "several workers on one host, give each its share; in a container limited by a CPU "
+            "quota rather than by CPUs, set it to the quota less one."
+        ),
+    )
+    password_hash_queue: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        16,
+        description=(
+            "How many further hashes may wait for a thread. Beyond that the request answers "
+            "503 with Retry-After at once, without hashing. The longest wait is about "
+            "queue / concurrency hashes (~25-40 ms each at the OWASP floor)."
+        ),
+    )
     first_superuser_email: str = ""
     first_superuser_password: SecretStr = SecretStr("")
 
@@ -138,6 +156,12 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def hash_concurrency(self) -> int:
+        if self.password_hash_concurrency is not None:
+            return self.password_hash_concurrency
+        return max(1, available_cpus() - 1)
+
+    @property
     def pool_size(self) -> int:
         # SQLite: aiosqlite runs each connection on its own thread, and every statement wakes
         # it; more threads mean more GIL hand-offs, not more throughput. On SQLite, requests
@@ -145,6 +169,15 @@ class Settings(BaseSettings):
         if self.db_pool_size is not None:
             return self.db_pool_size
         return 2 if self.is_sqlite else 10
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on: its affinity mask where the system has one (what
+    os.process_cpu_count() of Python 3.13 answers), else every CPU of the machine."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity masks on this system (macOS, Windows)
+        return os.cpu_count() or 1
 
 
 def dev_secret(var_dir: Path) -> str:
