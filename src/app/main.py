@@ -44,8 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     contract = spec.load()
     database = Database.from_settings(settings)
-    providers = Providers(settings, database)
     rate_limits = open_storage(settings.rate_limit_storage_url)
+    providers = Providers(settings, database, rate_limits)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -6,6 +6,9 @@ dependency is a cheap `async def` method: plain `def` dependencies cost a thread
 mypy error wherever `Providers` is built.
 """
 
+from limits.aio.storage import Storage
+
+from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.principal import Authenticator, Principal
 from app.auth.service import AuthService
@@ -22,9 +25,15 @@ from contract.api import ServiceProviders
 class Providers(ServiceProviders[Principal]):
     """One provider per OpenAPI tag; `contract.api.build_routers` routes each tag to its own."""
 
-    def __init__(self, settings: Settings, database: Database) -> None:
+    def __init__(self, settings: Settings, database: Database, rate_limits: Storage) -> None:
         self.database = database
         self.passwords = Passwords(settings)
+        self.guesses = WrongPasswords(
+            rate_limits,
+            settings.login_failures_per_account,
+            settings.secret_key.get_secret_value(),
+            enabled=settings.rate_limit_enabled,
+        )
         self.tokens = Tokens(settings)
         self.authenticator = Authenticator(database, self.tokens)
 
@@ -32,10 +41,10 @@ class Providers(ServiceProviders[Principal]):
         return HealthService(self.database)
 
     async def auth(self) -> AuthService:
-        return AuthService(self.database, self.passwords, self.tokens)
+        return AuthService(self.database, self.passwords, self.tokens, self.guesses)
 
     async def users(self) -> UsersService:
-        return UsersService(self.database, self.passwords)
+        return UsersService(self.database, self.passwords, self.guesses)
 
     async def items(self) -> ItemsService:
         return ItemsService(self.database)

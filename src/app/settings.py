@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated
 
+from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -96,6 +97,18 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_limit_auth: Annotated[str, Field(min_length=1, max_length=100)] = "20/minute"
     rate_limit_storage_url: Annotated[str, Field(min_length=1)] = "memory://"
+    login_failures_per_account: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        "10/15 minutes",
+        description=(
+            "Wrong passwords one account may receive (login and changePassword together, from "
+            "any client address) before further attempts answer 429 without checking the "
+            "password, right or wrong; `limits` syntax, a window starting at the first failure. "
+            "Only failures stay counted. It bounds online guessing to about 1,000 a day per "
+            "account, and lets whoever knows an email lock its owner out for up to a window: "
+            "the usual price, kept short. Applies when rate_limit_enabled, in "
+            "rate_limit_storage_url."
+        ),
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser."
     )
@@ -119,6 +132,13 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return asynchronous + url[len(plain) :]
         return url
+
+    @field_validator("rate_limit_auth", "login_failures_per_account")
+    @classmethod
+    def _a_limit(cls, limit: str) -> str:
+        """A limit `limits` can parse, refused at start rather than at the first request."""
+        parse(limit)  # ValueError names the string
+        return limit
 
     @model_validator(mode="after")
     def _defaults_under_var_dir(self) -> "Settings":

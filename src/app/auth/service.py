@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.repository import RefreshTokenRepository
 from app.auth.tokens import InvalidToken, Tokens, fingerprint
@@ -25,10 +26,13 @@ LONG_LOCAL_PART = f"The part before the @ is longer than {MAX_LOCAL_PART} charac
 class AuthService(AuthApi):
     """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
 
-    def __init__(self, database: Database, passwords: Passwords, tokens: Tokens) -> None:
+    def __init__(
+        self, database: Database, passwords: Passwords, tokens: Tokens, guesses: WrongPasswords
+    ) -> None:
         self._database = database
         self._passwords = passwords
         self._tokens = tokens
+        self._guesses = guesses
 
     async def register(self, *, body: models.UserRegister) -> RegisterResult:
         local_part = body.email.rpartition("@")[0]
@@ -55,14 +59,17 @@ class AuthService(AuthApi):
         return RegisterResult(body=user_model(record), location=f"/api/v1/users/{record.id}")
 
     async def login(self, *, body: models.LoginForm) -> models.TokenPair:
-        user = await self._database.read(
-            lambda connection: UserRepository(connection).get_by_email(body.username)
-        )
-        matches = await self._passwords.verify(
-            body.password, user.hashed_password if user else None
-        )
-        if user is None or not matches or not user.is_active:
-            raise Unauthenticated(BAD_LOGIN)
+        # Past the account's limit of wrong passwords: 429 here, before any read or hash.
+        async with self._guesses.guess(body.username) as guess:
+            user = await self._database.read(
+                lambda connection: UserRepository(connection).get_by_email(body.username)
+            )
+            matches = await self._passwords.verify(
+                body.password, user.hashed_password if user else None
+            )
+            if user is None or not matches or not user.is_active:
+                guess.failed()  # a right password on a disabled account counts too
+                raise Unauthenticated(BAD_LOGIN)
         user_id, now = user.id, utcnow()
         return await self._database.run_in_transaction(
             lambda connection: self._issue(

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.principal import Principal
 from app.auth.repository import RefreshTokenRepository
@@ -31,9 +32,10 @@ def _require_superuser(principal: Principal) -> None:
 class UsersService(UsersApi[Principal]):
     """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
 
-    def __init__(self, database: Database, passwords: Passwords) -> None:
+    def __init__(self, database: Database, passwords: Passwords, guesses: WrongPasswords) -> None:
         self._database = database
         self._passwords = passwords
+        self._guesses = guesses
 
     async def get_current_user(self, *, principal: Principal) -> models.User:
         return user_model(principal.user)  # loaded by authentication: no second query
@@ -44,8 +46,14 @@ class UsersService(UsersApi[Principal]):
         return await self._update(principal.user.id, body.model_dump(exclude_unset=True))
 
     async def change_password(self, *, body: models.PasswordChange, principal: Principal) -> None:
-        if not await self._passwords.verify(body.current_password, principal.user.hashed_password):
-            raise InvalidRequest("The current password is wrong.")
+        # The current password is a guess like a login's, in the account's one budget: a
+        # stolen access token buys no more guesses than the login form gives.
+        async with self._guesses.guess(principal.user.email) as guess:
+            if not await self._passwords.verify(
+                body.current_password, principal.user.hashed_password
+            ):
+                guess.failed()
+                raise InvalidRequest("The current password is wrong.")
         hashed = await self._passwords.hash(body.new_password)
         now = utcnow()
         user_id = principal.user.id
