@@ -13,6 +13,8 @@ MIN_SECRET_BYTES = 32
 # OWASP's floor for argon2id (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane.
 ARGON2_FLOOR_MEMORY_KIB = 19 * 1024
 ARGON2_FLOOR_TIME_COST = 2
+# Password hashes that may wait per hashing thread, by default: each takes ~25-40 ms.
+HASH_QUEUE_PER_THREAD = 16
 SECRET_FILE = "secret_key"  # noqa: S105  # a file name, not a secret
 
 
@@ -83,12 +85,14 @@ class Settings(BaseSettings):
             "quota rather than by CPUs, set it to the quota less one."
         ),
     )
-    password_hash_queue: Annotated[int, Field(ge=0, le=10_000)] = Field(
-        16,
+    password_hash_queue: Annotated[int | None, Field(ge=0, le=10_000)] = Field(
+        None,
         description=(
-            "How many further hashes may wait for a thread. Beyond that the request answers "
-            "503 with Retry-After at once, without hashing. The longest wait is about "
-            "queue / concurrency hashes (~25-40 ms each at the OWASP floor)."
+            "How many further hashes may wait for a thread; beyond that the request answers "
+            "503 with Retry-After (1 s) at once, without hashing. Waiting costs no hashing "
+            "memory, only time: the longest wait is about queue / concurrency hashes. Empty "
+            f"means {HASH_QUEUE_PER_THREAD} per hashing thread: a wait of at most "
+            f"{HASH_QUEUE_PER_THREAD} hashes, ~0.5 s at the OWASP floor, whatever the CPUs."
         ),
     )
     first_superuser_email: str = ""
@@ -180,6 +184,12 @@ class Settings(BaseSettings):
         if self.password_hash_concurrency is not None:
             return self.password_hash_concurrency
         return max(1, available_cpus() - 1)
+
+    @property
+    def hash_queue(self) -> int:
+        if self.password_hash_queue is not None:
+            return self.password_hash_queue
+        return HASH_QUEUE_PER_THREAD * self.hash_concurrency
 
     @property
     def pool_size(self) -> int:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -240,9 +241,9 @@ async def test_disabled_rate_limits_leave_accounts_unlimited(sqlite_settings: Se
 
 
 @pytest.mark.parametrize("limit", ["", "ten a minute", "10/fortnight"])
-def test_settings_refuse_a_limit_they_cannot_read(limit: str) -> None:
+def test_settings_refuse_a_limit_they_cannot_read(tmp_path: Path, limit: str) -> None:
     with pytest.raises(ValidationError):
-        Settings(secret_key=TEST_SECRET, login_failures_per_account=limit)
+        Settings(secret_key=TEST_SECRET, var_dir=tmp_path, login_failures_per_account=limit)
 
 
 # Redis storage

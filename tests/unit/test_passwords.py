@@ -168,13 +168,21 @@ async def test_a_cancelled_caller_frees_its_place(tmp_path: Path) -> None:
     assert await passwords.verify("a password", hashed)
 
 
-def test_the_default_concurrency_is_the_cpus_less_one(tmp_path: Path) -> None:
+def test_the_default_concurrency_is_the_cpus_less_one_and_16_wait_for_each(tmp_path: Path) -> None:
     settings = Settings(secret_key=TEST_SECRET, var_dir=tmp_path)
     assert settings.password_hash_concurrency is None
     assert settings.hash_concurrency == max(1, available_cpus() - 1)
     assert 1 <= available_cpus() <= (os.cpu_count() or 1)
-    given = Settings(secret_key=TEST_SECRET, var_dir=tmp_path, password_hash_concurrency=3)
-    assert given.hash_concurrency == 3
+    assert settings.hash_queue == 16 * settings.hash_concurrency
+    given = Settings(
+        secret_key=TEST_SECRET,
+        var_dir=tmp_path,
+        password_hash_concurrency=3,
+        password_hash_queue=0,
+    )
+    assert (given.hash_concurrency, given.hash_queue) == (3, 0)
+    default_queue = Settings(secret_key=TEST_SECRET, var_dir=tmp_path, password_hash_concurrency=3)
+    assert default_queue.hash_queue == 48
     with pytest.raises(ValidationError):
         Settings(secret_key=TEST_SECRET, var_dir=tmp_path, password_hash_concurrency=0)
     with pytest.raises(ValidationError):

@@ -22,7 +22,7 @@ from app.errors import Unavailable
 from app.settings import Settings
 
 T = TypeVar("T")
-RETRY_AFTER_S = 1  # the queue drains in well under a second at the default settings
+RETRY_AFTER_S = 1  # the default queue drains in about half a second
 BUSY = "Too many passwords are being checked right now; try again in 1 s."
 
 
@@ -40,7 +40,7 @@ class Passwords:
         self.concurrency = settings.hash_concurrency
         # Threads of its own: the default pool's 40 stay free for everything else.
         self._threads = CapacityLimiter(self.concurrency)
-        self._capacity = self.concurrency + settings.password_hash_queue
+        self._capacity = self.concurrency + settings.hash_queue
         self._admitted = 0  # hashing or waiting for a thread; only the event loop touches it
 
     @cached_property
