@@ -6,6 +6,7 @@ revives none: the account signs in afresh. Other accounts keep their sessions. O
 databases.
 """
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,12 +14,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.tables import refresh_tokens
 from app.db.database import Database
+from app.db.types import utcnow
 from app.main import create_app
 from app.settings import Settings
+from app.users.tables import users
 from tests.conftest import started
 from tests.support.accounts import (
     ADMIN_EMAIL,
@@ -194,3 +197,31 @@ async def test_deleting_your_own_account_ends_every_session(
     assert await live_tokens(app, target.id) == 0
     login = await api.post(LOGIN, data={"username": target.email, "password": PASSWORD})
     assert_problem(login, 401)
+
+
+@pytest.mark.covers("login", 401)
+async def test_a_login_racing_a_deactivation_starts_no_session(
+    api: httpx.AsyncClient, app: FastAPI
+) -> None:
+    target = await sign_up(api)
+    database: Database = app.state.database
+    user_id = uuid.UUID(target.id)
+    # A deactivation in progress, as updateUser makes it: the account, then its tokens.
+    async with database.transaction(write=True) as deactivation:
+        await deactivation.execute(
+            update(users).where(users.c.id == user_id).values(is_active=False)
+        )
+        await deactivation.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        # The login checks the password against the account as committed (still active) ...
+        login = asyncio.create_task(
+            api.post(LOGIN, data={"username": target.email, "password": PASSWORD})
+        )
+        await asyncio.sleep(0.5)
+    # ... and then must not start a session the deactivation, now committed, did not revoke.
+    # Before, it answered 200 and its session refreshed again once the account was reactivated.
+    assert_problem(await login, 401)
+    assert await live_tokens(app, target.id) == 0

@@ -70,13 +70,20 @@ class AuthService(AuthApi):
             if user is None or not matches or not user.is_active:
                 guess.failed()  # a right password on a disabled account counts too
                 raise Unauthenticated(BAD_LOGIN)
-        user_id, now = user.id, utcnow()
-        return await self._database.run_in_transaction(
-            lambda connection: self._issue(
-                RefreshTokenRepository(connection), user_id, uuid.uuid4(), now
-            ),
-            write=True,
-        )
+        user_id, checked, now = user.id, user.hashed_password, utcnow()
+
+        def issue(connection: Connection) -> models.TokenPair | None:
+            # Deactivated, or given a new password, since the check: that change has revoked
+            # every session, and this one must not be born after it.
+            current = UserRepository(connection).get(user_id, lock=True)
+            if current is None or not current.is_active or current.hashed_password != checked:
+                return None
+            return self._issue(RefreshTokenRepository(connection), user_id, uuid.uuid4(), now)
+
+        pair = await self._database.run_in_transaction(issue, write=True)
+        if pair is None:
+            raise Unauthenticated(BAD_LOGIN)
+        return pair
 
     async def refresh_tokens(self, *, body: models.RefreshRequest) -> models.TokenPair:
         try:
@@ -86,6 +93,9 @@ class AuthService(AuthApi):
         token_hash, now = fingerprint(body.refresh_token), utcnow()
 
         def work(connection: Connection) -> models.TokenPair | None:
+            # The account first (locked: see UserRepository.get), then its token, in the order
+            # a deactivation takes them: a refresh racing it never outlives it.
+            user = UserRepository(connection).get(claims.user_id, lock=True)
             tokens = RefreshTokenRepository(connection)
             used = tokens.use(token_hash, now)
             if used is None:
@@ -96,8 +106,7 @@ class AuthService(AuthApi):
                 if family is not None:
                     tokens.revoke_family(family, now)
                 return None
-            user = UserRepository(connection).get(used.user_id)
-            if user is not None and user.is_active and user.id == claims.user_id:
+            if user is not None and user.is_active and used.user_id == user.id:
                 # The new pair is stored in the same transaction that used the old one:
                 # a crash in between cannot leave the caller with neither.
                 return self._issue(tokens, user.id, used.family_id, now)
