@@ -97,6 +97,7 @@ def config(
     port: int = 8000,
     log_level: str = "info",
     access_log: bool = True,
+    timeout_keep_alive: int = 5,
 ) -> uvicorn.Config:
     """uvicorn's Config for `app`, with what Settings decide about proxies and shutdown."""
     return uvicorn.Config(
@@ -106,6 +107,7 @@ def config(
         lifespan="on",  # the app migrates and opens the database there: no silent skip
         log_level=log_level,
         access_log=access_log,
+        timeout_keep_alive=timeout_keep_alive,
         # No proxies named: no X-Forwarded-* believed from anyone, 127.0.0.1 included.
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=list(settings.forwarded_allow_ips),
@@ -127,6 +129,7 @@ def serve_one(args: argparse.Namespace) -> int:
             port=args.port,
             log_level=args.log_level,
             access_log=args.access_log,
+            timeout_keep_alive=args.timeout_keep_alive,
         ),
         drain=drain,
         drain_s=settings.shutdown_drain_s,
@@ -152,7 +155,8 @@ def supervise(args: argparse.Namespace) -> int:
     fd = listener.fileno()
     command = [
         sys.executable, "-m", "app", "serve", "--fd", str(fd), "--factory", args.factory,
-        "--log-level", args.log_level, *([] if args.access_log else ["--no-access-log"]),
+        "--log-level", args.log_level, "--timeout-keep-alive", str(args.timeout_keep_alive),
+        *([] if args.access_log else ["--no-access-log"]),
     ]  # fmt: skip
     logging.config.dictConfig(LOGGING_CONFIG)  # the children's log format, for our lines
     logging.getLogger("uvicorn").setLevel(args.log_level.upper())
@@ -173,6 +177,10 @@ def supervise(args: argparse.Namespace) -> int:
     while True:
         while received:
             sig = received.pop(0)
+            if not stopping:
+                # The children's copies are the ones they serve and close when their drain
+                # ends; ours would keep the port open, queueing connections nobody accepts.
+                listener.close()
             stopping = True
             for child in children:
                 if child.poll() is None:
@@ -192,7 +200,6 @@ def supervise(args: argparse.Namespace) -> int:
                 time.sleep(RESTART_DELAY_S)
                 children[index] = start()
         time.sleep(0.1)
-    listener.close()
     return 1 if failed else 0
 
 
@@ -213,6 +220,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--no-access-log", dest="access_log", action="store_false", help="no line per request"
+    )
+    parser.add_argument(
+        "--timeout-keep-alive",
+        type=int,
+        default=5,
+        help="seconds an idle connection stays open (keep it above a load balancer's idle timeout)",
     )
 
 

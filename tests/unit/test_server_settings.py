@@ -1,4 +1,4 @@
-"""The settings `python -m app serve` reads: which proxies to believe, how long to drain and wait."""
+"""The settings `python -m app serve` reads: which proxies to believe, how long to drain, wait."""
 
 import pytest
 from pydantic import ValidationError
