@@ -147,8 +147,8 @@ class UserRegister(BaseModel):
     """
     An ASCII address with at most 64 characters before the @ and a dotted domain whose last label starts with a letter (`ada@example.org`): no quoted local parts, no IP-address domains.
     """
-    password: Annotated[StrictStr, Field(max_length=128, min_length=8)]
-    full_name: Annotated[StrictStr | None, Field(max_length=100)] = None
+    password: Annotated[StrictStr, Field(max_length=128, min_length=8, pattern="^[^\\u0000]*$")]
+    full_name: Annotated[StrictStr | None, Field(max_length=100, pattern="^[^\\u0000]*$")] = None
 
 
 class UserUpdateMe(BaseModel):
@@ -159,8 +159,8 @@ class UserUpdateMe(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    full_name: Annotated[StrictStr | None, Field(max_length=100)] = None
-    bio: Annotated[StrictStr | None, Field(max_length=1000)] = None
+    full_name: Annotated[StrictStr | None, Field(max_length=100, pattern="^[^\\u0000]*$")] = None
+    bio: Annotated[StrictStr | None, Field(max_length=1000, pattern="^[^\\u0000]*$")] = None
 
 
 class UserUpdate(BaseModel):
@@ -171,8 +171,8 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    full_name: Annotated[StrictStr | None, Field(max_length=100)] = None
-    bio: Annotated[StrictStr | None, Field(max_length=1000)] = None
+    full_name: Annotated[StrictStr | None, Field(max_length=100, pattern="^[^\\u0000]*$")] = None
+    bio: Annotated[StrictStr | None, Field(max_length=1000, pattern="^[^\\u0000]*$")] = None
     is_active: StrictBool | None = None
     is_superuser: StrictBool | None = None
 
@@ -181,8 +181,10 @@ class PasswordChange(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    current_password: Annotated[StrictStr, Field(max_length=128, min_length=1)]
-    new_password: Annotated[StrictStr, Field(max_length=128, min_length=8)]
+    current_password: Annotated[
+        StrictStr, Field(max_length=128, min_length=1, pattern="^[^\\u0000]*$")
+    ]
+    new_password: Annotated[StrictStr, Field(max_length=128, min_length=8, pattern="^[^\\u0000]*$")]
 
 
 class GrantType(StrEnum):
@@ -198,19 +200,21 @@ class LoginForm(BaseModel):
         extra="forbid",
     )
     grant_type: GrantType | None = None
-    username: Annotated[StrictStr, Field(max_length=254, min_length=1)]
+    username: Annotated[StrictStr, Field(max_length=254, min_length=1, pattern="^[^\\u0000]*$")]
     """
     The account's email.
     """
-    password: Annotated[StrictStr, Field(max_length=128, min_length=1)]
-    scope: Annotated[StrictStr | None, Field(max_length=1000)] = None
+    password: Annotated[StrictStr, Field(max_length=128, min_length=1, pattern="^[^\\u0000]*$")]
+    scope: Annotated[StrictStr | None, Field(max_length=1000, pattern="^[^\\u0000]*$")] = None
 
 
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    refresh_token: Annotated[StrictStr, Field(max_length=4096, min_length=1)]
+    refresh_token: Annotated[
+        StrictStr, Field(max_length=4096, min_length=1, pattern="^[^\\u0000]*$")
+    ]
 
 
 class TokenPair(BaseModel):
@@ -256,8 +260,8 @@ class ItemCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
-    description: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    title: Annotated[StrictStr, Field(max_length=200, min_length=1, pattern="^[^\\u0000]*$")]
+    description: Annotated[StrictStr | None, Field(max_length=2000, pattern="^[^\\u0000]*$")] = None
     price: Price
 
 
@@ -269,8 +273,10 @@ class ItemUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[StrictStr | None, Field(max_length=200, min_length=1)] = None
-    description: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    title: Annotated[
+        StrictStr | None, Field(max_length=200, min_length=1, pattern="^[^\\u0000]*$")
+    ] = None
+    description: Annotated[StrictStr | None, Field(max_length=2000, pattern="^[^\\u0000]*$")] = None
     price: Price | None = None
 
 
@@ -302,9 +308,9 @@ class PostCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
-    content: Annotated[StrictStr, Field(max_length=50000, min_length=1)]
-    excerpt: Annotated[StrictStr | None, Field(max_length=500)] = None
+    title: Annotated[StrictStr, Field(max_length=200, min_length=1, pattern="^[^\\u0000]*$")]
+    content: Annotated[StrictStr, Field(max_length=50000, min_length=1, pattern="^[^\\u0000]*$")]
+    excerpt: Annotated[StrictStr | None, Field(max_length=500, pattern="^[^\\u0000]*$")] = None
     published: StrictBool = False
 
 
@@ -316,9 +322,13 @@ class PostUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[StrictStr | None, Field(max_length=200, min_length=1)] = None
-    content: Annotated[StrictStr | None, Field(max_length=50000, min_length=1)] = None
-    excerpt: Annotated[StrictStr | None, Field(max_length=500)] = None
+    title: Annotated[
+        StrictStr | None, Field(max_length=200, min_length=1, pattern="^[^\\u0000]*$")
+    ] = None
+    content: Annotated[
+        StrictStr | None, Field(max_length=50000, min_length=1, pattern="^[^\\u0000]*$")
+    ] = None
+    excerpt: Annotated[StrictStr | None, Field(max_length=500, pattern="^[^\\u0000]*$")] = None
     published: StrictBool | None = None
 
 

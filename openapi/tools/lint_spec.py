@@ -66,6 +66,10 @@ RULES: dict[str, str] = {
     "a page schema {items, total, page, size, pages}",
     "pagination-parameters": "Page is query `page` 1..10000 default 1; Size is query `size` "
     "1..100 default 20",
+    "unavailable-503": "operations that use the database (all but `x-uses-database: false`) "
+    "declare 503 as #/components/responses/ServiceUnavailable, which has a Retry-After header",
+    "input-no-nul": "every string a request carries (body or parameter) has a pattern that "
+    "refuses U+0000, or is an enum/const or format uuid/date-time/date",
 }
 
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
@@ -639,6 +643,102 @@ def check_pagination_parameters(document: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+UNAVAILABLE_REF = "#/components/responses/ServiceUnavailable"
+# Strings a pattern must refuse: PostgreSQL text cannot hold U+0000 (SQLite can), so the contract
+# refuses it wherever a client sends a string, and both databases answer the same 422.
+NUL_PROBES = ("\x00", "a\x00", "\x00a", "a\x00b")
+
+
+def check_unavailable(document: dict[str, Any]) -> list[Problem]:
+    problems = []
+    uses_shared = False
+    for op in operations(document):
+        if op.node.get("x-uses-database") is False:
+            continue
+        declared = (op.node.get("responses") or {}).get("503")
+        if declared is None:
+            declared = (op.node.get("responses") or {}).get(503)
+        if declared == {"$ref": UNAVAILABLE_REF}:
+            uses_shared = True
+            continue
+        problems.append(
+            Problem(
+                (*op.location, "responses"),
+                "unavailable-503",
+                f'it uses the database, so declare `"503": {{$ref: {UNAVAILABLE_REF!r}}}` '
+                "(or mark the operation `x-uses-database: false`)",
+            )
+        )
+    if uses_shared:
+        location = ref_location(UNAVAILABLE_REF)
+        response = lookup(document, location)
+        headers = response.get("headers") if isinstance(response, dict) else None
+        retry = resolve(document, (headers or {}).get("Retry-After"), (*location, "headers"))
+        if not (isinstance(retry.node, dict) and retry.node.get("required") is True):
+            problems.append(
+                Problem(location, "unavailable-503", "declare a required Retry-After header")
+            )
+    return problems
+
+
+def _refuses_nul(pattern: Any) -> bool:
+    if not isinstance(pattern, str):
+        return False
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return False  # openapi-valid reports it; here it proves nothing
+    return not any(compiled.search(probe) for probe in NUL_PROBES)
+
+
+def _input_strings(
+    document: dict[str, Any], schema: Any, location: Location, seen: set[Location]
+) -> Iterator[tuple[dict[str, Any], Location]]:
+    """Every schema a request's value may be checked against, `$ref`s followed, once each."""
+    resolved = resolve(document, schema, location)
+    if not isinstance(resolved.node, dict) or resolved.location in seen:
+        return
+    seen.add(resolved.location)
+    for node, where in subschemas(resolved.node, resolved.location):
+        if "$ref" in node:
+            yield from _input_strings(document, node, where, seen)
+        else:
+            yield node, where
+
+
+def check_inputs_refuse_nul(document: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[Location] = set()
+    roots: list[tuple[Any, Location]] = []
+    for op in operations(document):
+        for resolved, _ in parameters(document, op).values():
+            if isinstance(resolved.node, dict) and "schema" in resolved.node:
+                roots.append((resolved.node["schema"], (*resolved.location, "schema")))
+        if "requestBody" in op.node:
+            body = resolve(document, op.node["requestBody"], (*op.location, "requestBody"))
+            content = body.node.get("content") if isinstance(body.node, dict) else None
+            for media_type, media in (content or {}).items():
+                if isinstance(media, dict) and "schema" in media:
+                    roots.append(
+                        (media["schema"], (*body.location, "content", media_type, "schema"))
+                    )
+    for root, root_location in roots:
+        for schema, location in _input_strings(document, root, root_location, seen):
+            if "string" not in schema_types(schema) or "enum" in schema or "const" in schema:
+                continue
+            if schema.get("format") in BOUNDED_FORMATS or _refuses_nul(schema.get("pattern")):
+                continue
+            problems.append(
+                Problem(
+                    location,
+                    "input-no-nul",
+                    'a request string refuses U+0000: add `pattern: "^[^\\\\u0000]*$"` '
+                    "(or a pattern of its own that cannot match it)",
+                )
+            )
+    return sorted(set(problems))
+
+
 HOUSE_RULES: tuple[Callable[[dict[str, Any]], list[Problem]], ...] = (
     check_operation_basics,
     check_bounds,
@@ -649,6 +749,8 @@ HOUSE_RULES: tuple[Callable[[dict[str, Any]], list[Problem]], ...] = (
     check_creates,
     check_lists,
     check_pagination_parameters,
+    check_unavailable,
+    check_inputs_refuse_nul,
 )
 
 

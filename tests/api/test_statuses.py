@@ -9,15 +9,18 @@ of every operation in the spec.
 """
 
 import logging
+import socket
 import typing
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
 import pytest
 
+from app.auth.tokens import Tokens
 from app.main import create_app
 from app.providers import Providers
 from app.settings import Settings
@@ -29,8 +32,11 @@ from tests.support.operations import (
     all_pairs,
     body_kwargs,
     call,
+    example,
     fill_path,
+    merge_all_of,
     operations,
+    resolve,
     valid_body,
 )
 
@@ -230,6 +236,105 @@ def test_the_parameter_walk_finds_parameters() -> None:
     ids = {p.id for p in parameter_cases()}
     assert "getUser-user_id-not-a-uuid" in ids
     assert "listUsers-size-above-maximum" in ids
+
+
+# Text: U+0000 refused in every string a request carries, on both databases
+
+
+def nul_cases() -> Iterator[Any]:
+    """(operation, where, name, schema) for each top-level body string and string parameter."""
+    for op in operations():
+        marks = [pytest.mark.covers(op.operation_id, 422)] if op.declares(422) else []
+        fields = []
+        if op.body_schema is not None:
+            properties = merge_all_of(op.body_schema).get("properties", {})
+            fields += [("body", name, resolve(s)) for name, s in properties.items()]
+        fields += [(p["in"], p["name"], p.get("schema", {})) for p in op.parameters]
+        for where, name, schema in fields:
+            kinds = schema.get("type")
+            is_string = "string" in (kinds if isinstance(kinds, list) else [kinds])
+            if is_string and "pattern" in schema and where != "path":
+                yield pytest.param(
+                    op, where, name, schema, id=f"{op.operation_id}-{name}", marks=marks
+                )
+
+
+def test_the_nul_walk_finds_bodies_forms_and_queries() -> None:
+    ids = {p.id for p in nul_cases()}
+    assert {"register-full_name", "login-username", "listItems-q", "updatePost-content"} <= ids
+    assert "updateItem-If-Match" in ids
+
+
+@pytest.mark.parametrize(("op", "where", "name", "schema"), list(nul_cases()))
+async def test_422_for_a_nul_in_a_string(
+    settings: Settings, op: Operation, where: str, name: str, schema: dict[str, Any]
+) -> None:
+    """PostgreSQL text cannot hold U+0000 and SQLite can: the contract refuses it for both."""
+    valid = str(example(schema))
+    value = valid[:1] + "\x00" + valid[1:]  # valid but for the NUL
+    async for client in started(create_app(settings)):
+        auth = await sign_in(client)
+        body = valid_body(op) if op.has_body else None
+        if where == "body":
+            assert body is not None
+            body[name] = value
+        kwargs = body_kwargs(op, body) if body is not None else {}
+        params = {name: value} if where == "query" else {}
+        headers = {**token_for(op, auth), **({name: value} if where == "header" else {})}
+        # In-process a header may carry a NUL; uvicorn's HTTP parsers refuse one with a 400.
+        response = await call(client, op, headers=headers, params=params, **kwargs)
+    problem = assert_problem(response, 422, "ValidationProblem")
+    expected = f"#/{name}" if where == "body" else f"{where}.{name.lower()}"
+    assert [(i.get("pointer") or i.get("location"), i["code"]) for i in problem["errors"]] == [
+        (expected, "string_pattern_mismatch")
+    ]
+
+
+# 503: the database cannot be reached
+
+
+def unreachable_databases(tmp: Path) -> dict[str, str]:
+    """Database URLs nothing answers at: a closed port, a file in a missing folder."""
+    with socket.socket() as probe:  # a port that was free a moment ago, and is closed now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return {
+        "postgresql": f"postgresql+asyncpg://nobody@127.0.0.1:{port}/none",
+        "sqlite": f"sqlite+aiosqlite:///{tmp / 'missing-folder' / 'app.db'}",
+    }
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("op", cases(lambda op: op.declares(503), 503))
+async def test_503_with_retry_after_when_the_database_cannot_be_reached(
+    http_settings: Settings, tmp_path: Path, op: Operation, database: str
+) -> None:
+    """Every operation that uses the database answers 503, never 500, while it is away.
+
+    The tokens are minted with the app's own key, so each request gets as far as the
+    database: an access token names an account that must be loaded, a refresh token is
+    looked up. Nothing listens at the URL, so no operation can succeed.
+    """
+    assert op.declares(503), f"{op} does not declare 503"
+    settings = http_settings.model_copy(
+        update={
+            "database_url": unreachable_databases(tmp_path)[database],
+            "auto_migrate": False,
+            "db_connect_timeout_s": 2.0,
+        }
+    )
+    tokens, user, now = Tokens(settings), uuid.uuid4(), datetime.now(UTC)
+    access, _ = tokens.issue("access", user, now)
+    refresh, _ = tokens.issue("refresh", user, now)
+    body = valid_body(op) if op.has_body else None
+    if body is not None and "refresh_token" in body:
+        body["refresh_token"] = refresh
+    kwargs = body_kwargs(op, body) if body is not None else {}
+    headers = {"Authorization": f"Bearer {access}"} if op.secured else {}
+    async for client in started(create_app(settings)):
+        response = await call(client, op, headers=headers, **kwargs)
+    assert_problem(response, 503)
+    assert 1 <= int(response.headers["retry-after"]) <= 86400
 
 
 # 500

@@ -124,14 +124,14 @@ def _rebase(node: Any) -> Any:
     return node
 
 
-def _merged(schema: dict[str, Any]) -> dict[str, Any]:
+def merge_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     """`schema` with its `allOf` parts folded in (properties and required lists united)."""
     schema = resolve(schema)
     if "allOf" not in schema:
         return schema
     merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
     for part in schema["allOf"]:
-        part = _merged(part)
+        part = merge_all_of(part)
         for key, value in part.items():
             if key == "properties":
                 merged["properties"] = {**merged.get("properties", {}), **value}
@@ -166,7 +166,7 @@ def _string(schema: dict[str, Any]) -> str:
 
 def example(schema: dict[str, Any]) -> Any:
     """A value that `schema` accepts: required properties only, smallest sizes."""
-    schema = _merged(schema)
+    schema = merge_all_of(schema)
     if schema.get("examples"):
         return schema["examples"][0]
     if "example" in schema:

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+NO_NUL = "^[^\\u0000]*$"  # what every string a request carries refuses (lint rule input-no-nul)
+
 
 def _ref(kind: str, name: str) -> dict[str, str]:
     return {"$ref": f"#/components/{kind}/{name}"}
@@ -56,6 +58,7 @@ def widgets() -> dict[str, Any]:
                         },
                     ],
                     "responses": {
+                        "503": _ref("responses", "ServiceUnavailable"),
                         "200": {"description": "A page.", "content": _json("WidgetPage")},
                         "422": _ref("responses", "UnprocessableContent"),
                     },
@@ -66,6 +69,7 @@ def widgets() -> dict[str, Any]:
                     "summary": "Create a widget",
                     "requestBody": {"required": True, "content": _json("WidgetCreate")},
                     "responses": {
+                        "503": _ref("responses", "ServiceUnavailable"),
                         "201": {
                             "description": "Created.",
                             "headers": {"Location": _ref("headers", "Location")},
@@ -95,6 +99,7 @@ def widgets() -> dict[str, Any]:
                     "summary": "Read a widget",
                     "security": [{}, {"bearer": []}],
                     "responses": {
+                        "503": _ref("responses", "ServiceUnavailable"),
                         "200": {"description": "The widget.", "content": _json("Widget")},
                         "401": _ref("responses", "Unauthorized"),
                         "404": _ref("responses", "NotFound"),
@@ -107,6 +112,7 @@ def widgets() -> dict[str, Any]:
                     "summary": "Change a widget",
                     "requestBody": {"required": True, "content": _json("WidgetUpdate")},
                     "responses": {
+                        "503": _ref("responses", "ServiceUnavailable"),
                         "200": {"description": "The widget.", "content": _json("Widget")},
                         "401": _ref("responses", "Unauthorized"),
                         "404": _ref("responses", "NotFound"),
@@ -118,6 +124,7 @@ def widgets() -> dict[str, Any]:
                     "tags": ["widgets"],
                     "summary": "Delete a widget",
                     "responses": {
+                        "503": _ref("responses", "ServiceUnavailable"),
                         "204": {"description": "Gone."},
                         "401": _ref("responses", "Unauthorized"),
                         "404": _ref("responses", "NotFound"),
@@ -157,6 +164,10 @@ def widgets() -> dict[str, Any]:
                     "required": True,
                     "schema": {"type": "string", "maxLength": 512},
                 },
+                "Retry-After": {
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 86400},
+                },
             },
             "responses": {
                 "Unauthorized": _problem(
@@ -167,6 +178,9 @@ def widgets() -> dict[str, Any]:
                 "PayloadTooLarge": _problem("Too large."),
                 "UnsupportedMediaType": _problem("Wrong Content-Type."),
                 "UnprocessableContent": _problem("Invalid."),
+                "ServiceUnavailable": _problem(
+                    "Try again later.", headers={"Retry-After": _ref("headers", "Retry-After")}
+                ),
             },
             "schemas": {
                 "Problem": {
@@ -201,22 +215,32 @@ def widgets() -> dict[str, Any]:
                     "additionalProperties": False,
                     "required": ["name"],
                     "properties": {
-                        "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                        "name": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 100,
+                            "pattern": NO_NUL,
+                        },
                         "colour": {"type": "string", "enum": ["red", "blue"]},
                         "count": {"type": "integer", "minimum": 0, "maximum": 1000},
                         "labels": {
                             "type": "array",
                             "maxItems": 10,
-                            "items": {"type": "string", "maxLength": 20},
+                            "items": {"type": "string", "maxLength": 20, "pattern": "^[a-z]+$"},
                         },
-                        "note": {"type": ["string", "null"], "maxLength": 500},
+                        "note": {"type": ["string", "null"], "maxLength": 500, "pattern": NO_NUL},
                     },
                 },
                 "WidgetUpdate": {
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {
-                        "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                        "name": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 100,
+                            "pattern": NO_NUL,
+                        },
                         "colour": {"type": "string", "enum": ["red", "blue"]},
                     },
                 },

@@ -156,8 +156,12 @@ def higher_minimum_count_in_create(spec: Spec) -> None:
     prop(spec, "WidgetCreate", "count")["minimum"] = 1
 
 
-def pattern_for_name_in_create(spec: Spec) -> None:
-    prop(spec, "WidgetCreate", "name")["pattern"] = "^[a-z]+$"
+def pattern_for_note_in_create(spec: Spec) -> None:
+    prop(spec, "WidgetCreate", "note")["pattern"] = "^[a-z]+$"
+
+
+def no_pattern_for_note_in_create(spec: Spec) -> None:
+    del prop(spec, "WidgetCreate", "note")["pattern"]
 
 
 def non_null_note_in_create(spec: Spec) -> None:
@@ -281,7 +285,11 @@ REQUIRE_REQUEST_PROPERTY = Pair("property-now-required (request)", require_colou
 NARROW_REQUEST_ENUM = Pair("enum-value-removed (request)", only_red_in_create)
 LOWER_MAX_LENGTH = Pair("constraint-narrowed: maxLength (request)", shorter_name_in_create)
 RAISE_MINIMUM = Pair("constraint-narrowed: minimum (request)", higher_minimum_count_in_create)
-ADD_PATTERN = Pair("constraint-narrowed: pattern (request)", pattern_for_name_in_create)
+ADD_PATTERN = Pair(
+    "constraint-narrowed: pattern (request)",
+    pattern_for_note_in_create,
+    old=no_pattern_for_note_in_create,
+)
 DROP_NULL = Pair("type-narrowed (request)", non_null_note_in_create)
 WIDEN_RESPONSE_ENUM = Pair("enum-value-added (response)", green_widgets)
 RAISE_RESPONSE_MAX_LENGTH = Pair("constraint-widened: maxLength (response)", longer_names)

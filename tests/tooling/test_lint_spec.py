@@ -95,12 +95,12 @@ def string_without_max_length(spec: Spec) -> None:
 
 
 def inline_parameter_string(spec: Spec) -> None:
-    collection(spec, "get")["parameters"][2]["schema"] = {"type": "string"}
+    collection(spec, "get")["parameters"][2]["schema"] = {"type": "string", "pattern": "^[a-z]+$"}
 
 
 def nullable_string_in_an_array(spec: Spec) -> None:
     labels = schema(spec, "WidgetCreate")["properties"]["labels"]
-    labels["items"] = {"type": ["string", "null"], "minLength": 1}
+    labels["items"] = {"type": ["string", "null"], "minLength": 1, "pattern": "^[a-z]+$"}
 
 
 def integer_without_maximum(spec: Spec) -> None:
@@ -108,7 +108,7 @@ def integer_without_maximum(spec: Spec) -> None:
 
 
 def integer_header_without_range(spec: Spec) -> None:
-    spec["components"]["headers"]["Retry-After"] = {"schema": {"type": "integer"}}
+    spec["components"]["headers"]["Retry-After"] = {"required": True, "schema": {"type": "integer"}}
 
 
 def array_without_max_items(spec: Spec) -> None:
@@ -223,6 +223,37 @@ def size_up_to_500(spec: Spec) -> None:
 
 def body(name: str) -> str:
     return f"{SCHEMAS}.{name}"
+
+
+def delete_without_503(spec: Spec) -> None:
+    del item(spec, "delete")["responses"]["503"]
+
+
+def own_503(spec: Spec) -> None:
+    item(spec, "get")["responses"]["503"] = {
+        "description": "Busy.",
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def unavailable_without_retry_after(spec: Spec) -> None:
+    del spec["components"]["responses"]["ServiceUnavailable"]["headers"]
+
+
+def note_without_pattern(spec: Spec) -> None:
+    del schema(spec, "WidgetCreate")["properties"]["note"]["pattern"]
+
+
+def name_pattern_that_lets_nul_through(spec: Spec) -> None:
+    schema(spec, "WidgetUpdate")["properties"]["name"]["pattern"] = "^.+$"
+
+
+def string_query_without_pattern(spec: Spec) -> None:
+    collection(spec, "get")["parameters"].append(
+        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 50}}
+    )
 
 
 CASES = [
@@ -429,7 +460,50 @@ CASES = [
         {("components.parameters.Size", "pagination-parameters")},
         "an integer 1..100, default 20",
     ),
+    Case(
+        "unavailable-503",
+        delete_without_503,
+        {(f"{ITEM}.delete.responses", "unavailable-503")},
+        "x-uses-database: false",
+    ),
+    Case(
+        "unavailable-503",
+        own_503,
+        {(f"{ITEM}.get.responses", "unavailable-503")},
+        "#/components/responses/ServiceUnavailable",
+    ),
+    Case(
+        "unavailable-503",
+        unavailable_without_retry_after,
+        {("components.responses.ServiceUnavailable", "unavailable-503")},
+        "declare a required Retry-After header",
+    ),
+    Case(
+        "input-no-nul",
+        note_without_pattern,
+        {(f"{SCHEMAS}.WidgetCreate.properties.note", "input-no-nul")},
+        "refuses U+0000",
+    ),
+    Case(
+        "input-no-nul",
+        name_pattern_that_lets_nul_through,
+        {(f"{SCHEMAS}.WidgetUpdate.properties.name", "input-no-nul")},
+        "a pattern of its own that cannot match it",
+    ),
+    Case(
+        "input-no-nul",
+        string_query_without_pattern,
+        {(f"{COLLECTION}.get.parameters.3.schema", "input-no-nul")},
+        "refuses U+0000",
+    ),
 ]
+
+
+def test_an_operation_that_uses_no_database_needs_no_503() -> None:
+    spec = widgets()
+    delete_without_503(spec)
+    item(spec, "delete")["x-uses-database"] = False
+    assert lint(spec) == []
 
 
 def test_the_small_spec_keeps_every_rule() -> None:
@@ -490,7 +564,7 @@ def test_main_prints_each_problem_and_exits_1(
 
 def test_main_passes_the_small_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--spec", str(write(widgets(), tmp_path / "openapi.yaml"))]) == 0
-    assert "all 16 house rules pass on 5 operations" in capsys.readouterr().out
+    assert "all 18 house rules pass on 5 operations" in capsys.readouterr().out
 
 
 @pytest.mark.slow
@@ -504,4 +578,4 @@ def test_the_script_runs_on_its_own_and_passes_the_projects_spec() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("openapi/openapi.yaml: valid OpenAPI 3.1.0; all 16 house")
+    assert result.stdout.startswith("openapi/openapi.yaml: valid OpenAPI 3.1.0; all 18 house")

@@ -67,6 +67,7 @@ def build_router(
             422: {"description": "", "content": {"application/problem+json": {}}},
             429: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def register(
@@ -97,6 +98,7 @@ def build_router(
             422: {"description": "", "content": {"application/problem+json": {}}},
             429: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def login(
@@ -121,6 +123,7 @@ def build_router(
             422: {"description": "", "content": {"application/problem+json": {}}},
             429: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def refresh_tokens(
@@ -142,6 +145,7 @@ def build_router(
             415: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def logout(

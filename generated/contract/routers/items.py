@@ -112,6 +112,7 @@ def build_router(
             404: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def list_user_items(
@@ -132,6 +133,7 @@ def build_router(
             200: {"description": "", "content": {"application/json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def list_items(
@@ -143,6 +145,7 @@ def build_router(
             None,
             min_length=1,
             max_length=200,
+            pattern="^[^\\u0000]*$",
             description="Only entries whose title contains this text, ignoring case.",
         ),
         sort: Literal["created_at", "-created_at", "price", "-price"] = Query(
@@ -168,6 +171,7 @@ def build_router(
             415: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def create_item(
@@ -196,6 +200,7 @@ def build_router(
             404: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def get_item(
@@ -223,6 +228,7 @@ def build_router(
             404: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def delete_item(
@@ -249,6 +255,7 @@ def build_router(
             415: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def update_item(
@@ -259,6 +266,7 @@ def build_router(
             alias="If-Match",
             min_length=1,
             max_length=1024,
+            pattern="^[^\\u0000]*$",
             description="Apply the change only if the resource's current `ETag` is one of these (or `*`).",
         ),
         body: models.ItemUpdate = Body(),

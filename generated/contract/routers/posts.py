@@ -123,6 +123,7 @@ def build_router(
             401: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def list_posts(
@@ -134,6 +135,7 @@ def build_router(
             None,
             min_length=1,
             max_length=200,
+            pattern="^[^\\u0000]*$",
             description="Only entries whose title contains this text, ignoring case.",
         ),
         principal: P | None = Depends(authenticate_optional),
@@ -159,6 +161,7 @@ def build_router(
             415: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def create_post(
@@ -188,6 +191,7 @@ def build_router(
             404: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def get_post_by_slug(
@@ -216,6 +220,7 @@ def build_router(
             404: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def get_post(
@@ -244,6 +249,7 @@ def build_router(
             404: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def delete_post(
@@ -270,6 +276,7 @@ def build_router(
             415: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def update_post(
@@ -280,6 +287,7 @@ def build_router(
             alias="If-Match",
             min_length=1,
             max_length=1024,
+            pattern="^[^\\u0000]*$",
             description="Apply the change only if the resource's current `ETag` is one of these (or `*`).",
         ),
         body: models.PostUpdate = Body(),

@@ -80,6 +80,7 @@ def build_router(
             200: {"description": "", "content": {"application/json": {}}},
             401: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def get_current_user(
@@ -98,6 +99,7 @@ def build_router(
             204: {"description": "", "content": {}},
             401: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def delete_current_user(
@@ -121,6 +123,7 @@ def build_router(
             415: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def update_current_user(
@@ -146,6 +149,7 @@ def build_router(
             422: {"description": "", "content": {"application/problem+json": {}}},
             429: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def change_password(
@@ -168,6 +172,7 @@ def build_router(
             403: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def list_users(
@@ -190,6 +195,7 @@ def build_router(
             404: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def get_user(
@@ -212,6 +218,7 @@ def build_router(
             404: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def delete_user(
@@ -238,6 +245,7 @@ def build_router(
             415: {"description": "", "content": {"application/problem+json": {}}},
             422: {"description": "", "content": {"application/problem+json": {}}},
             500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
     async def update_user(
