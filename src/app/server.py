@@ -159,7 +159,7 @@ def supervise(args: argparse.Namespace) -> int:
         *([] if args.access_log else ["--no-access-log"]),
     ]  # fmt: skip
     logging.config.dictConfig(LOGGING_CONFIG)  # the children's log format, for our lines
-    logging.getLogger("uvicorn").setLevel(args.log_level.upper())
+    log.setLevel(args.log_level.upper())
     received: list[int] = []
     for handled in (signal.SIGTERM, signal.SIGINT):
         signal.signal(handled, lambda number, _frame: received.append(number))
