@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.saturate import saturate, sign_in
+from tests.support.saturate import ITEMS, saturate, sign_in
 from tests.support.served import SERVE, Served, served
 from tests.support.slow_app import SLEEP_PATH
 
@@ -86,6 +86,42 @@ async def test_sigterm_under_load_answers_every_request_and_loses_no_write(
     output = server.output()
     assert "SIGTERM: draining for 2.0 s" in output
     assert "Finished server process" in output
+
+
+async def _post_once(base_url: str, headers: dict[str, str], title: str) -> int | str:
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
+        try:
+            response = await client.post(ITEMS, json={"title": title, "price": "2.00"})
+        except httpx.TransportError as exc:
+            return type(exc).__name__
+        return response.status_code
+
+
+async def test_posts_sent_just_before_sigterm_on_new_connections_are_served(
+    tmp_path: Path,
+) -> None:
+    """The issue's case: a burst still in the accept queue or unread when the signal comes."""
+    with served(tmp_path, _settings(drain_s=1)) as server:
+        headers = sign_in(server.base_url)
+        stop = asyncio.Event()
+        load = asyncio.create_task(saturate(server.base_url, headers, 20, stop))
+        await asyncio.sleep(1.0)
+        burst = [
+            asyncio.create_task(_post_once(server.base_url, headers, f"burst {n}"))
+            for n in range(20)
+        ]
+        await asyncio.sleep(0.02)  # connected and sent, not yet answered
+        server.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.3)
+        stop.set()
+        statuses = await asyncio.gather(*burst)
+        attempts = await load
+        await _exit_time(server, time.monotonic(), 1 + GRACE_S + MARGIN_S)
+    assert statuses == [201] * 20
+    assert [a.error for a in attempts if a.status != 201] == []
+    with sqlite3.connect(server.database) as connection:
+        burst_rows = "SELECT count(*) FROM items WHERE title LIKE 'burst %'"
+        assert connection.execute(burst_rows).fetchone()[0] == 20
 
 
 async def test_readiness_says_503_with_retry_after_while_draining(tmp_path: Path) -> None:
