@@ -1,10 +1,11 @@
 """The service in a real server process (`python -m app serve`, or another command) on SQLite.
 
 The socket is bound here and handed over with `--fd`, so no other process can take the port
-between choosing it and serving on it. The process is killed if a test leaves it running.
+between choosing it and serving on it. A process a test leaves running is stopped.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVE = (sys.executable, "-m", "app", "serve")
 PLAIN_UVICORN = (sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app")
 START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 15.0
 FAST_HASHING = {
     "APP_INSECURE_FAST_PASSWORD_HASHING": "true",
     "APP_ARGON2_MEMORY_KIB": "64",
@@ -73,9 +75,19 @@ def served(
             _wait_until_live(base_url, process, log)
             yield Served(process, base_url, var / "app.db", log)
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT, which skips the drain and reaches `--workers` children through their parent
+    (killed, the parent would leave them serving); SIGKILL if that does not do."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_until_live(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
