@@ -14,6 +14,7 @@ from app.auth.principal import Authenticator, Principal
 from app.auth.service import AuthService
 from app.auth.tokens import Tokens
 from app.db.database import Database
+from app.draining import Drain
 from app.health.service import HealthService
 from app.items.service import ItemsService
 from app.posts.service import PostsService
@@ -25,8 +26,15 @@ from contract.api import ServiceProviders
 class Providers(ServiceProviders[Principal]):
     """One provider per OpenAPI tag; `contract.api.build_routers` routes each tag to its own."""
 
-    def __init__(self, settings: Settings, database: Database, rate_limits: Storage) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        rate_limits: Storage,
+        drain: Drain | None = None,
+    ) -> None:
         self.database = database
+        self.drain = drain or Drain()
         self.passwords = Passwords(settings)
         self.guesses = WrongPasswords(
             rate_limits,
@@ -38,7 +46,7 @@ class Providers(ServiceProviders[Principal]):
         self.authenticator = Authenticator(database, self.tokens)
 
     async def health(self) -> HealthService:
-        return HealthService(self.database)
+        return HealthService(self.database, self.drain)
 
     async def auth(self) -> AuthService:
         return AuthService(self.database, self.passwords, self.tokens, self.guesses)

@@ -1,5 +1,7 @@
 """Runtime configuration from `APP_*` environment variables, refusing unsafe values at start."""
 
+import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
@@ -7,7 +9,7 @@ from typing import Annotated
 
 from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_SECRET_BYTES = 32
 # OWASP's floor for argon2id (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane.
@@ -116,6 +118,30 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser."
     )
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Addresses or networks (CIDR) of the proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed, as a JSON list or comma-separated. Empty (the "
+            "default): none, so the client address is the connection's peer and a client cannot "
+            "pick the address the sign-in rate limit counts. Applied by `python -m app serve`."
+        ),
+    )
+    shutdown_drain_s: Annotated[float, Field(ge=0, le=300)] = Field(
+        5.0,
+        description=(
+            "On SIGTERM, how long to keep accepting and serving while readiness answers 503 and "
+            "every response closes its connection, so that load balancers stop sending here "
+            "before the listening socket closes. 0 stops accepting at once."
+        ),
+    )
+    shutdown_grace_s: Annotated[int, Field(ge=1, le=3600)] = Field(
+        20,
+        description=(
+            "After the drain, how long requests already accepted may take to finish; what is "
+            "still running then is cancelled and the process exits."
+        ),
+    )
     validate_responses: bool = Field(
         False,
         description=(
@@ -143,6 +169,39 @@ class Settings(BaseSettings):
         """A limit `limits` can parse, refused at start rather than at the first request."""
         parse(limit)  # ValueError names the string
         return limit
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _list_of_proxies(cls, value: object) -> object:
+        """Take uvicorn's comma-separated form (FORWARDED_ALLOW_IPS) as well as a JSON list."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, value: list[str]) -> list[str]:
+        """Every entry an IP address or network: uvicorn quietly treats a typo as a name."""
+        proxies = []
+        for entry in (part.strip() for part in value):
+            if entry == "*":
+                raise ValueError(
+                    "APP_FORWARDED_ALLOW_IPS: '*' would let any client choose its address; "
+                    "name the proxies' addresses or their network (e.g. 10.0.0.0/8)"
+                )
+            try:
+                address = (
+                    ipaddress.ip_network(entry) if "/" in entry else ipaddress.ip_address(entry)
+                )
+            except ValueError:
+                raise ValueError(
+                    f"APP_FORWARDED_ALLOW_IPS: {entry!r} is not an IP address or network (CIDR)"
+                ) from None
+            proxies.append(str(address))
+        return proxies
 
     @model_validator(mode="after")
     def _defaults_under_var_dir(self) -> "Settings":
