@@ -37,11 +37,12 @@ from tests.support.operations import (
     operations,
     required_parameters,
 )
-from tests.support.served import HOST, serve
+from tests.support.served import PLAIN_UVICORN, SERVE, served
 from tests.support.walk import Prepared, bearer_for, prepare
 
 pytestmark = pytest.mark.anyio
 
+HOST = "127.0.0.1"
 TIMEOUT_S = 5.0
 DEEP = 100_000
 MANY = 10_000
@@ -257,10 +258,14 @@ async def answer(port: int, wire: bytes) -> int | str:
     return int(parts[1])
 
 
+def port_of(base_url: str) -> int:
+    return int(base_url.rsplit(":", 1)[1])
+
+
 def settings_for(database_url: str) -> dict[str, str]:
     return {
         "APP_DATABASE_URL": database_url,
-        "APP_SECRET_KEY": "hostile-input-secret-key-long-enough-0123456789",
+        "APP_RATE_LIMIT_ENABLED": "false",  # hundreds of requests from one address
         "APP_FIRST_SUPERUSER_EMAIL": SUPERUSER_EMAIL,
         "APP_FIRST_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
         "APP_VALIDATE_RESPONSES": "true",  # an answer the contract does not allow is a 500
@@ -281,18 +286,19 @@ async def test_hostile_headers_on_h11_get_no_5xx_and_no_hang(sqlite_settings: Se
     failures: list[str] = []
     folder = sqlite_settings.var_dir.parent
     environment = settings_for(sqlite_settings.database_url)
-    with serve(folder, environment, "--log-level", "warning", "--http", "h11") as served:
-        async with httpx.AsyncClient(base_url=served.base_url, timeout=TIMEOUT_S) as api:
+    h11 = (*PLAIN_UVICORN, "--log-level", "warning", "--http", "h11")
+    with served(folder, environment, h11) as server:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT_S) as api:
             superuser = await sign_in_superuser(api)
             prepared = [await prepare(api, op, superuser) for op in operations()]
         for request in prepared:
             for case in spoiled(request):
                 if case.what not in HEADER_CASES:
                     continue
-                status = await answer(served.port, case.wire)
-                refused = case.what == "a 1 MB header" and (
-                    status == 400 or "ConnectionResetError" in str(status)
-                )
+                status = await answer(port_of(server.base_url), case.wire)
+                # Over h11's 16 KB for what it has not parsed yet (a header section, a request
+                # line), it answers 400 and closes, maybe while the client is still sending.
+                refused = str(status).startswith("connection failed")
                 if not refused and (not isinstance(status, int) or status >= 500):
                     failures.append(f"{request.op} {case.what}: {status}")
     assert failures == []
@@ -302,18 +308,19 @@ async def test_hostile_headers_on_h11_get_no_5xx_and_no_hang(sqlite_settings: Se
 async def test_hostile_input_gets_no_5xx_and_no_hang(database_url: str, tmp_path: Path) -> None:
     failures: list[str] = []
     sent = 0
-    with serve(tmp_path, settings_for(database_url), "--log-level", "warning") as served:
-        async with httpx.AsyncClient(base_url=served.base_url, timeout=TIMEOUT_S) as api:
+    command = (*SERVE, "--log-level", "warning")  # what `nox -s serve` runs
+    with served(tmp_path, settings_for(database_url), command) as server:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT_S) as api:
             superuser = await sign_in_superuser(api)
             prepared = [await prepare(api, op, superuser) for op in operations()]
         started = time.monotonic()
         for request in prepared:
             for case in spoiled(request):
                 sent += 1
-                status = await answer(served.port, case.wire)
+                status = await answer(port_of(server.base_url), case.wire)
                 if not isinstance(status, int) or status >= 500:
                     failures.append(f"{request.op} {request.op.method} {case.what}: {status}")
         elapsed = time.monotonic() - started
-        log = served.output()
+        log = server.output()
     print(f"{sent} hostile requests on {database_url.split(':')[0]} in {elapsed:.1f} s")
     assert failures == [], "\n".join(failures) + "\n\nserver log (end):\n" + log[-3000:]

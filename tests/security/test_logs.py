@@ -41,7 +41,7 @@ from app.users.service import UsersService
 from contract import models
 from tests.conftest import FAST_HASHING, started
 from tests.support.accounts import LOGIN, ME, REFRESH, REGISTER, TokenPair
-from tests.support.served import serve
+from tests.support.served import PLAIN_UVICORN, SERVE, served
 from tests.support.tokens import OTHER_SECRET, claims_for, sign, unsigned
 
 pytestmark = pytest.mark.anyio
@@ -245,7 +245,7 @@ class FailingUsersService(UsersService):
 
 
 async def failing_users(self: Providers) -> FailingUsersService:
-    return FailingUsersService(self.database, self.passwords)
+    return FailingUsersService(self.database, self.passwords, self.guesses)
 
 
 # The hostile run
@@ -393,7 +393,13 @@ LOG_CONFIG = {
 
 
 @pytest.mark.slow
-async def test_nothing_secret_reaches_uvicorns_stderr(database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", ["app-serve", "uvicorn-debug-config"])
+async def test_nothing_secret_reaches_a_servers_output(
+    database_url: str, tmp_path: Path, server: str
+) -> None:
+    """`python -m app serve --log-level trace` as deployed (uvicorn's own logging, the app's
+    warnings through the last resort), and plain uvicorn with a log config that sends every
+    logger at DEBUG (SQL, rows, asyncio, the app's INFO) to stderr."""
     found = Secrets()
     settings = settings_for(database_url, tmp_path, found)
     config = tmp_path / "logging.json"
@@ -402,18 +408,24 @@ async def test_nothing_secret_reaches_uvicorns_stderr(database_url: str, tmp_pat
         "APP_DATABASE_URL": database_url,
         "APP_SECRET_KEY": found.secret_key,
         "APP_VALIDATE_RESPONSES": "true",
+        "APP_RATE_LIMIT_ENABLED": "false",
         "APP_FIRST_SUPERUSER_EMAIL": settings.first_superuser_email,
         "APP_FIRST_SUPERUSER_PASSWORD": settings.first_superuser_password.get_secret_value(),
     }
-    with serve(
-        tmp_path, environment, "--log-config", str(config), "--log-level", "trace"
-    ) as served:
+    command = (
+        (*SERVE, "--log-level", "trace")
+        if server == "app-serve"
+        else (*PLAIN_UVICORN, "--log-config", str(config), "--log-level", "trace")
+    )
+    with served(tmp_path, environment, command) as process:
         await plant_database_failure(database_url)
-        async with httpx.AsyncClient(base_url=served.base_url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=process.base_url, timeout=10) as client:
             await hostile_run(client, found, settings, planted=False)
     found.hashes = await stored_hashes(database_url)
-    output = served.output()
+    output = process.output()
     assert leaks([output], found) == []
-    assert "uvicorn.access" in output
-    assert "sqlalchemy.engine.Engine" in output
-    assert_useful(output.split("\n20"))  # one text per record: each line starts with a date
+    assert "unhandled error in POST /api/v1/auth/register" in output
+    assert '"POST /api/v1/auth/login HTTP/1.1" 401' in output  # the access log is there
+    if server != "app-serve":
+        assert "sqlalchemy.engine.Engine" in output
+        assert_useful(output.split("\n20"))  # one text a record: each starts with a date

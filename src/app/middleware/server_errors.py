@@ -8,16 +8,26 @@ the chain and every frame, but each exception's message only once redacted
 (`app.redaction.describe`): a driver's error quotes the values it failed on (PostgreSQL's
 DETAIL: `Key (email)=(...) already exists`), and no email, hash, token or secret may reach a
 log. The record has no `exc_info` for a handler to format again, unredacted.
+
+A request still running when the shutdown grace ends is cancelled by the server (app/server.py);
+it gets a 503 problem rather than uvicorn's plain-text 500.
 """
 
+import asyncio
 import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.draining import Drain
 from app.problems import problem, request_id
 from app.redaction import Redactor, describe
 
 log = logging.getLogger("app.errors")
+
+
+CUT_SHORT = (
+    "The service shut down before this request finished; it may or may not have taken effect."
+)
 
 
 class ResponseAborted(RuntimeError):
@@ -26,8 +36,11 @@ class ResponseAborted(RuntimeError):
 
 
 class ServerErrorsMiddleware:
-    def __init__(self, app: ASGIApp, *, redact: Redactor | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, drain: Drain | None = None, redact: Redactor | None = None
+    ) -> None:
         self.app = app
+        self.drain = drain or Drain()
         self.redact = redact or Redactor()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -63,3 +76,25 @@ class ServerErrorsMiddleware:
                 ) from None
             detail = f"An unexpected error occurred. Quote request id {rid} when reporting it."
             await problem(scope, 500, detail)(scope, receive, send)
+        except asyncio.CancelledError:
+            # Only the server cancels a request's task: at the end of the shutdown grace. The
+            # task is not awaited by anyone, so answering here instead of re-raising ends it
+            # with a response the contract declares (the connection closes after it).
+            if started or not self.drain.draining:
+                raise
+            rid = request_id(scope)
+            log.warning(
+                "%s %s cut short by the shutdown (request_id=%s)",
+                scope.get("method"),
+                scope.get("path"),
+                rid,
+                extra={"request_id": rid},
+            )
+            unavailable = problem(
+                scope,
+                503,
+                CUT_SHORT,
+                type_="urn:problem-type:unavailable",
+                headers={"Retry-After": "1"},
+            )
+            await unavailable(scope, receive, send)
