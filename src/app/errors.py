@@ -50,4 +50,8 @@ class RateLimited(DomainError):
 
 
 class Unavailable(DomainError):
-    """A dependency (the database) did not answer."""
+    """A dependency (the database) cannot serve now; retry after `retry_after` seconds."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

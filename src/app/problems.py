@@ -113,7 +113,7 @@ def for_domain_error(scope: Scope, exc: errors.DomainError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, errors.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, errors.RateLimited):
+    if isinstance(exc, errors.RateLimited | errors.Unavailable):
         headers["Retry-After"] = str(exc.retry_after)
     issues = None
     if isinstance(exc, errors.InvalidField):

@@ -48,7 +48,7 @@ RAISABLE: dict[str, type[errors.DomainError]] = {
 
 
 def make_error(cls: type[errors.DomainError], detail: str) -> errors.DomainError:
-    if issubclass(cls, errors.RateLimited):
+    if issubclass(cls, errors.RateLimited | errors.Unavailable):
         return cls(detail, retry_after=RETRY_AFTER)
     return cls(detail)
 
@@ -271,7 +271,7 @@ async def test_each_domain_error_has_its_status_and_type(
         assert response.headers["www-authenticate"] == "Bearer"
     else:
         assert "www-authenticate" not in response.headers
-    if issubclass(error, errors.RateLimited):
+    if issubclass(error, errors.RateLimited | errors.Unavailable):
         assert response.headers["retry-after"] == str(RETRY_AFTER)
     else:
         assert "retry-after" not in response.headers
