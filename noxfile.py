@@ -137,9 +137,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def serve(session: nox.Session) -> None:
-    """Run the service with uvicorn on SQLite under var/; arguments go to uvicorn."""
+    """Run the service (`python -m app serve`: uvicorn configured from APP_* settings, draining
+    on SIGTERM) on SQLite under var/; arguments go to it (`-- --help` lists them)."""
     session.install("-e", ".")
-    session.run("uvicorn", "--factory", "app.main:create_app", *session.posargs)
+    session.run("python", "-m", "app", "serve", *session.posargs)
 
 
 @nox.session

@@ -10,6 +10,7 @@ both are added after `create_app()` ran its contract check, and neither is in `a
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.draining import Drain
 from app.main import create_app
 from app.settings import Settings
 
@@ -36,8 +37,8 @@ class BenchDispatch:
             await self.service(scope, receive, send)
 
 
-def create_bench_app(settings: Settings | None = None) -> ASGIApp:
-    service = create_app(settings)
+def create_bench_app(settings: Settings | None = None, *, drain: Drain | None = None) -> ASGIApp:
+    service = create_app(settings, drain=drain)
     service.add_api_route(CONSTANT_PATH, constant, methods=["GET"], response_model=None)
     bare = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     bare.add_api_route(BARE_PATH, constant, methods=["GET"], response_model=None)

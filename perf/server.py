@@ -1,4 +1,5 @@
-"""A uvicorn of our own for a measured run: 127.0.0.1, a free port, stopped however it ends."""
+"""The service for a measured run (`python -m app serve`): 127.0.0.1, a free port, stopped
+however it ends."""
 
 import os
 import socket
@@ -40,7 +41,7 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (uvicorn shuts down gracefully, workers too), then SIGKILL if it hangs."""
+    """SIGTERM (the service shuts down gracefully, workers too), then SIGKILL if it hangs."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -54,16 +55,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def running_server(
     factory: str, *, env: dict[str, str], log_path: Path, workers: int = 1
 ) -> Iterator[str]:
-    """Serve `factory` (module:function) with uvicorn and yield its base URL.
+    """Serve `factory` (module:function, as `python -m app serve --factory` takes it) and yield
+    its base URL.
 
     The server's own output goes to `log_path`; its last lines are printed if it fails to start.
+    No load balancer probes it, so it skips the drain on SIGTERM unless `env` asks for one.
     """
     port = free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", factory,
+        sys.executable, "-m", "app", "serve", "--factory", factory,
         "--host", HOST, "--port", str(port), "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
+    env = {"APP_SHUTDOWN_DRAIN_S": "0", **env}
     base_url = f"http://{HOST}:{port}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:

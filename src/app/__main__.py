@@ -1,8 +1,10 @@
-"""`python -m app migrate`: apply pending migrations, for deployments that migrate separately."""
+"""`python -m app serve` runs the service (app/server.py); `python -m app migrate` applies
+pending migrations, for deployments that migrate separately."""
 
 import argparse
 import asyncio
 
+from app import server
 from app.db import migrate
 from app.db.database import Database
 from app.settings import Settings
@@ -22,7 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     migrate_cmd = commands.add_parser("migrate", help="apply migrations up to a revision")
     migrate_cmd.add_argument("revision", nargs="?", default="head")
+    serve_cmd = commands.add_parser(
+        "serve", help="run the service (settings from APP_*; SIGTERM drains, then stops)"
+    )
+    server.add_arguments(serve_cmd)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        return server.main(args)
     current = asyncio.run(_migrate(args.revision))
     print(f"database at revision {', '.join(sorted(current)) or '(none)'}")
     return 0

@@ -50,8 +50,9 @@ class RateLimited(DomainError):
 
 
 class Unavailable(DomainError):
-    """A dependency (the database) cannot serve now; retry after `retry_after` seconds."""
+    """A dependency (the database) did not answer, or the service is saturated; the caller
+    may retry after `retry_after` seconds."""
 
-    def __init__(self, detail: str, retry_after: int) -> None:
+    def __init__(self, detail: str, retry_after: int = 1) -> None:
         super().__init__(detail)
         self.retry_after = retry_after

@@ -1,4 +1,4 @@
-"""`create_app(settings)`: wiring only. Run with `uvicorn --factory app.main:create_app`."""
+"""`create_app(settings)`: wiring only. Run with `python -m app serve` (app/server.py)."""
 
 import gc
 from collections.abc import AsyncIterator
@@ -10,6 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 from app import contract_check, problems, spec
 from app.db import migrate
 from app.db.database import Database
+from app.draining import Drain
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.rate_limit import (
     RateLimitMiddleware,
@@ -40,12 +41,17 @@ def freeze_startup_objects() -> None:
         gc.freeze()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, drain: Drain | None = None) -> FastAPI:
+    """The app; `drain` is how the server that runs it says it is shutting down (server.py).
+
+    Plain `uvicorn --factory app.main:create_app` passes none: that app never drains.
+    """
     settings = settings or Settings()
+    drain = drain or Drain()
     contract = spec.load()
     database = Database.from_settings(settings)
-    providers = Providers(settings, database)
     rate_limits = open_storage(settings.rate_limit_storage_url)
+    providers = Providers(settings, database, rate_limits, drain)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -77,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.providers = providers
+    app.state.drain = drain
     problems.install(app)
     api_routers = build_routers(
         providers,
@@ -105,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limit=settings.rate_limit_auth,
             storage=rate_limits,
         )
-    app.add_middleware(ServerErrorsMiddleware)
+    app.add_middleware(ServerErrorsMiddleware, drain=drain)
     if settings.validate_responses:
         # Outside the body limit, the rate limit and the 500 handler: their answers are checked.
         app.add_middleware(
@@ -123,5 +130,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=False,  # bearer tokens, not cookies
             max_age=600,
         )
-    app.add_middleware(ResponseHeadersMiddleware)
+    app.add_middleware(ResponseHeadersMiddleware, drain=drain)
     return app

@@ -6,11 +6,15 @@ dependency is a cheap `async def` method: plain `def` dependencies cost a thread
 mypy error wherever `Providers` is built.
 """
 
+from limits.aio.storage import Storage
+
+from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.principal import Authenticator, Principal
 from app.auth.service import AuthService
 from app.auth.tokens import Tokens
 from app.db.database import Database
+from app.draining import Drain
 from app.health.service import HealthService
 from app.items.service import ItemsService
 from app.posts.service import PostsService
@@ -22,20 +26,33 @@ from contract.api import ServiceProviders
 class Providers(ServiceProviders[Principal]):
     """One provider per OpenAPI tag; `contract.api.build_routers` routes each tag to its own."""
 
-    def __init__(self, settings: Settings, database: Database) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        rate_limits: Storage,
+        drain: Drain | None = None,
+    ) -> None:
         self.database = database
+        self.drain = drain or Drain()
         self.passwords = Passwords(settings)
+        self.guesses = WrongPasswords(
+            rate_limits,
+            settings.login_failures_per_account,
+            settings.secret_key.get_secret_value(),
+            enabled=settings.rate_limit_enabled,
+        )
         self.tokens = Tokens(settings)
         self.authenticator = Authenticator(database, self.tokens)
 
     async def health(self) -> HealthService:
-        return HealthService(self.database)
+        return HealthService(self.database, self.drain)
 
     async def auth(self) -> AuthService:
-        return AuthService(self.database, self.passwords, self.tokens)
+        return AuthService(self.database, self.passwords, self.tokens, self.guesses)
 
     async def users(self) -> UsersService:
-        return UsersService(self.database, self.passwords)
+        return UsersService(self.database, self.passwords, self.guesses)
 
     async def items(self) -> ItemsService:
         return ItemsService(self.database)

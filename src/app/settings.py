@@ -1,17 +1,22 @@
 """Runtime configuration from `APP_*` environment variables, refusing unsafe values at start."""
 
+import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
 from typing import Annotated
 
+from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_SECRET_BYTES = 32
 # OWASP's floor for argon2id (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane.
 ARGON2_FLOOR_MEMORY_KIB = 19 * 1024
 ARGON2_FLOOR_TIME_COST = 2
+# Password hashes that may wait per hashing thread, by default: each takes ~25-40 ms.
+HASH_QUEUE_PER_THREAD = 16
 SECRET_FILE = "secret_key"  # noqa: S105  # a file name, not a secret
 
 
@@ -95,14 +100,70 @@ class Settings(BaseSettings):
     insecure_fast_password_hashing: bool = Field(
         False, description="Allow argon2 below the OWASP floor. For test suites only."
     )
+    password_hash_concurrency: Annotated[int | None, Field(ge=1, le=256)] = Field(
+        None,
+        description=(
+            "How many password hashes (register, login, password changes) run at once in this "
+            "process, each on a thread of its own with argon2_memory_kib of memory. Empty means "
+            "the CPUs this process may use, less one for the event loop (at least 1). With "
+            "several workers on one host, give each its share; in a container limited by a CPU "
+            "quota rather than by CPUs, set it to the quota less one."
+        ),
+    )
+    password_hash_queue: Annotated[int | None, Field(ge=0, le=10_000)] = Field(
+        None,
+        description=(
+            "How many further hashes may wait for a thread; beyond that the request answers "
+            "503 with Retry-After (1 s) at once, without hashing. Waiting costs no hashing "
+            "memory, only time: the longest wait is about queue / concurrency hashes. Empty "
+            f"means {HASH_QUEUE_PER_THREAD} per hashing thread: a wait of at most "
+            f"{HASH_QUEUE_PER_THREAD} hashes, ~0.5 s at the OWASP floor, whatever the CPUs."
+        ),
+    )
     first_superuser_email: str = ""
     first_superuser_password: SecretStr = SecretStr("")
 
     rate_limit_enabled: bool = True
     rate_limit_auth: Annotated[str, Field(min_length=1, max_length=100)] = "20/minute"
     rate_limit_storage_url: Annotated[str, Field(min_length=1)] = "memory://"
+    login_failures_per_account: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        "10/15 minutes",
+        description=(
+            "Wrong passwords one account may receive (login and changePassword together, from "
+            "any client address) before further attempts answer 429 without checking the "
+            "password, right or wrong; `limits` syntax, a window starting at the first failure. "
+            "Only failures stay counted. It bounds online guessing to about 1,000 a day per "
+            "account, and lets whoever knows an email lock its owner out for up to a window: "
+            "the usual price, kept short. Applies when rate_limit_enabled, in "
+            "rate_limit_storage_url."
+        ),
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser."
+    )
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Addresses or networks (CIDR) of the proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed, as a JSON list or comma-separated. Empty (the "
+            "default): none, so the client address is the connection's peer and a client cannot "
+            "pick the address the sign-in rate limit counts. Applied by `python -m app serve`."
+        ),
+    )
+    shutdown_drain_s: Annotated[float, Field(ge=0, le=300)] = Field(
+        5.0,
+        description=(
+            "On SIGTERM, how long to keep accepting and serving while readiness answers 503 and "
+            "every response closes its connection, so that load balancers stop sending here "
+            "before the listening socket closes. 0 stops accepting at once."
+        ),
+    )
+    shutdown_grace_s: Annotated[int, Field(ge=1, le=3600)] = Field(
+        20,
+        description=(
+            "After the drain, how long requests already accepted may take to finish; what is "
+            "still running then is cancelled and the process exits."
+        ),
     )
     validate_responses: bool = Field(
         False,
@@ -124,6 +185,46 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return asynchronous + url[len(plain) :]
         return url
+
+    @field_validator("rate_limit_auth", "login_failures_per_account")
+    @classmethod
+    def _a_limit(cls, limit: str) -> str:
+        """A limit `limits` can parse, refused at start rather than at the first request."""
+        parse(limit)  # ValueError names the string
+        return limit
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _list_of_proxies(cls, value: object) -> object:
+        """Take uvicorn's comma-separated form (FORWARDED_ALLOW_IPS) as well as a JSON list."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, value: list[str]) -> list[str]:
+        """Every entry an IP address or network: uvicorn quietly treats a typo as a name."""
+        proxies = []
+        for entry in (part.strip() for part in value):
+            if entry == "*":
+                raise ValueError(
+                    "APP_FORWARDED_ALLOW_IPS: '*' would let any client choose its address; "
+                    "name the proxies' addresses or their network (e.g. 10.0.0.0/8)"
+                )
+            try:
+                address = (
+                    ipaddress.ip_network(entry) if "/" in entry else ipaddress.ip_address(entry)
+                )
+            except ValueError:
+                raise ValueError(
+                    f"APP_FORWARDED_ALLOW_IPS: {entry!r} is not an IP address or network (CIDR)"
+                ) from None
+            proxies.append(str(address))
+        return proxies
 
     @model_validator(mode="after")
     def _defaults_under_var_dir(self) -> "Settings":
@@ -161,6 +262,18 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def hash_concurrency(self) -> int:
+        if self.password_hash_concurrency is not None:
+            return self.password_hash_concurrency
+        return max(1, available_cpus() - 1)
+
+    @property
+    def hash_queue(self) -> int:
+        if self.password_hash_queue is not None:
+            return self.password_hash_queue
+        return HASH_QUEUE_PER_THREAD * self.hash_concurrency
+
+    @property
     def pool_size(self) -> int:
         # SQLite: aiosqlite runs each connection on its own thread, and every statement wakes
         # it; more threads mean more GIL hand-offs, not more throughput. On SQLite, requests
@@ -168,6 +281,15 @@ class Settings(BaseSettings):
         if self.db_pool_size is not None:
             return self.db_pool_size
         return 2 if self.is_sqlite else 10
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on: its affinity mask where the system has one (what
+    os.process_cpu_count() of Python 3.13 answers), else every CPU of the machine."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity masks on this system (macOS, Windows)
+        return os.cpu_count() or 1
 
 
 def dev_secret(var_dir: Path) -> str:

@@ -1,7 +1,8 @@
-"""The quickstart's server: `uvicorn --factory app.main:create_app` with no settings at all.
+"""The quickstart's server with no settings at all: `python -m app serve`, which `nox -s serve`
+runs, and plain `uvicorn --factory app.main:create_app`, which must keep working.
 
-`nox -s serve` runs exactly this command; here it runs in an empty folder with no APP_*
-variables, as on a fresh machine, and must answer both probes on its embedded SQLite default.
+Each runs in an empty folder with no APP_* variables, as on a fresh machine, and must answer
+both probes on its embedded SQLite default.
 """
 
 import gc
@@ -29,11 +30,20 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_the_service_starts_with_no_configuration(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param([sys.executable, "-m", "app", "serve"], id="app-serve"),
+        pytest.param(
+            [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"], id="uvicorn"
+        ),
+    ],
+)
+def test_the_service_starts_with_no_configuration(tmp_path: Path, command: list[str]) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--port", str(port)],
+        [*command, "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

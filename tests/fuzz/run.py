@@ -167,9 +167,10 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes] | None = No
 
 @contextmanager
 def local_service(folder: Path, superuser: Credentials) -> Iterator[str]:
-    """uvicorn on 127.0.0.1 with its own SQLite database under `folder`; yields the base URL.
+    """`python -m app serve` on 127.0.0.1 with its own SQLite database under `folder`; yields the
+    base URL.
 
-    The socket is bound here and handed to uvicorn (`--fd`), so no other process can take the
+    The socket is bound here and handed to the server (`--fd`), so no other process can take the
     port between choosing it and serving on it.
     """
     settings = {
@@ -185,6 +186,7 @@ def local_service(folder: Path, superuser: Credentials) -> Iterator[str]:
         "APP_INSECURE_FAST_PASSWORD_HASHING": "true",
         "APP_ARGON2_MEMORY_KIB": "64",
         "APP_ARGON2_TIME_COST": "1",
+        "APP_SHUTDOWN_DRAIN_S": "0",  # no load balancer to drain: stop at once when done
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")} | settings
     (folder / "var").mkdir()  # the default database goes there; only a dev secret creates it
@@ -194,7 +196,7 @@ def local_service(folder: Path, superuser: Credentials) -> Iterator[str]:
         listener.listen(128)
         base_url = f"http://{HOST}:{listener.getsockname()[1]}"
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
+            [sys.executable, "-m", "app", "serve",
              "--fd", str(listener.fileno()), "--log-level", "warning"],
             env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
             pass_fds=[listener.fileno()],

@@ -153,15 +153,16 @@ def _string(schema: dict[str, Any]) -> str:
         return datetime.now(UTC).isoformat()
     if fmt in ("uri", "uri-reference"):
         return "https://example.com/"
+    # Long enough for a password's minimum, short enough for any maxLength >= low.
+    plain = "x" * low if "maxLength" in schema and schema["maxLength"] < 12 else "x" * max(low, 12)
     if "pattern" in schema:
         pattern = re.compile(schema["pattern"])
-        for candidate in PATTERN_CANDIDATES:
+        for candidate in (plain, *PATTERN_CANDIDATES):  # plain passes `^[^\u0000]*$`
             value = candidate.ljust(low, candidate[-1])
             if pattern.search(value) and len(value) <= schema.get("maxLength", len(value)):
                 return value
         raise AssertionError(f"no example matches {schema['pattern']!r}; add `examples` to it")
-    # Long enough for a password's minimum, short enough for any maxLength >= low.
-    return "x" * low if "maxLength" in schema and schema["maxLength"] < 12 else "x" * max(low, 12)
+    return plain
 
 
 def example(schema: dict[str, Any]) -> Any:

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.repository import RefreshTokenRepository
 from app.auth.tokens import InvalidToken, Tokens, fingerprint
@@ -25,10 +26,13 @@ LONG_LOCAL_PART = f"The part before the @ is longer than {MAX_LOCAL_PART} charac
 class AuthService(AuthApi):
     """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
 
-    def __init__(self, database: Database, passwords: Passwords, tokens: Tokens) -> None:
+    def __init__(
+        self, database: Database, passwords: Passwords, tokens: Tokens, guesses: WrongPasswords
+    ) -> None:
         self._database = database
         self._passwords = passwords
         self._tokens = tokens
+        self._guesses = guesses
 
     async def register(self, *, body: models.UserRegister) -> RegisterResult:
         local_part = body.email.rpartition("@")[0]
@@ -55,21 +59,31 @@ class AuthService(AuthApi):
         return RegisterResult(body=user_model(record), location=f"/api/v1/users/{record.id}")
 
     async def login(self, *, body: models.LoginForm) -> models.TokenPair:
-        user = await self._database.read(
-            lambda connection: UserRepository(connection).get_by_email(body.username)
-        )
-        matches = await self._passwords.verify(
-            body.password, user.hashed_password if user else None
-        )
-        if user is None or not matches or not user.is_active:
+        # Past the account's limit of wrong passwords: 429 here, before any read or hash.
+        async with self._guesses.guess(body.username) as guess:
+            user = await self._database.read(
+                lambda connection: UserRepository(connection).get_by_email(body.username)
+            )
+            matches = await self._passwords.verify(
+                body.password, user.hashed_password if user else None
+            )
+            if user is None or not matches or not user.is_active:
+                guess.failed()  # a right password on a disabled account counts too
+                raise Unauthenticated(BAD_LOGIN)
+        user_id, checked, now = user.id, user.hashed_password, utcnow()
+
+        def issue(connection: Connection) -> models.TokenPair | None:
+            # Deactivated, or given a new password, since the check: that change has revoked
+            # every session, and this one must not be born after it.
+            current = UserRepository(connection).get(user_id, lock=True)
+            if current is None or not current.is_active or current.hashed_password != checked:
+                return None
+            return self._issue(RefreshTokenRepository(connection), user_id, uuid.uuid4(), now)
+
+        pair = await self._database.run_in_transaction(issue, write=True)
+        if pair is None:
             raise Unauthenticated(BAD_LOGIN)
-        user_id, now = user.id, utcnow()
-        return await self._database.run_in_transaction(
-            lambda connection: self._issue(
-                RefreshTokenRepository(connection), user_id, uuid.uuid4(), now
-            ),
-            write=True,
-        )
+        return pair
 
     async def refresh_tokens(self, *, body: models.RefreshRequest) -> models.TokenPair:
         try:
@@ -79,6 +93,9 @@ class AuthService(AuthApi):
         token_hash, now = fingerprint(body.refresh_token), utcnow()
 
         def work(connection: Connection) -> models.TokenPair | None:
+            # The account first (locked: see UserRepository.get), then its token, in the order
+            # a deactivation takes them: a refresh racing it never outlives it.
+            user = UserRepository(connection).get(claims.user_id, lock=True)
             tokens = RefreshTokenRepository(connection)
             used = tokens.use(token_hash, now)
             if used is None:
@@ -89,8 +106,7 @@ class AuthService(AuthApi):
                 if family is not None:
                     tokens.revoke_family(family, now)
                 return None
-            user = UserRepository(connection).get(used.user_id)
-            if user is not None and user.is_active and user.id == claims.user_id:
+            if user is not None and user.is_active and used.user_id == user.id:
                 # The new pair is stored in the same transaction that used the old one:
                 # a crash in between cannot leave the caller with neither.
                 return self._issue(tokens, user.id, used.family_id, now)

@@ -2,7 +2,8 @@
 
 The contract decides what is limited: add a 429 response to an operation and it is limited,
 with no code change. Counting happens before the body is read, per operation and per client
-address (behind a proxy, run uvicorn with --proxy-headers so that this is the real client).
+address: the connection's peer, or what X-Forwarded-For says when the peer is a proxy named in
+APP_FORWARDED_ALLOW_IPS (app/server.py).
 """
 
 import logging

@@ -2,14 +2,18 @@
 
 The request id is the caller's `X-Request-ID` when it is sane, else a new one; it is kept in
 `scope["state"]` for logs and problem bodies. The security headers make browsers treat API
-responses as data, not pages. One layer does both, writing the raw header list directly:
-each ASGI layer costs a coroutine and a wrapped `send` on every request (issue 6).
+responses as data, not pages. While the process drains before it stops (app/server.py), every
+response also says `Connection: close`, so keep-alive clients reconnect elsewhere. One layer does
+all of it, writing the raw header list directly: each ASGI layer costs a coroutine and a wrapped
+`send` on every request (issue 6).
 """
 
 import re
 import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.draining import Drain
 
 REQUEST_ID = b"x-request-id"
 # Echoing a caller's id into logs and headers is only safe for short, plain tokens.
@@ -20,6 +24,7 @@ ALWAYS = (
     (b"referrer-policy", b"no-referrer"),
 )
 NO_STORE = (b"cache-control", b"no-store")
+CLOSE = (b"connection", b"close")  # uvicorn closes the connection after such a response
 NAMES = frozenset([REQUEST_ID, *(name for name, _ in ALWAYS)])  # ours replace the app's
 NAMES_NO_STORE = NAMES | {NO_STORE[0]}
 # The interactive docs may be cached; everything the API answers is per caller and may not.
@@ -27,8 +32,9 @@ CACHEABLE = ("/docs", "/redoc", "/openapi.json")
 
 
 class ResponseHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, drain: Drain | None = None) -> None:
         self.app = app
+        self.drain = drain or Drain()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,12 +47,15 @@ class ResponseHeadersMiddleware:
         no_store = scope["path"] not in CACHEABLE
         added = [(REQUEST_ID, request_id.encode()), *ALWAYS, *((NO_STORE,) if no_store else ())]
         names = NAMES_NO_STORE if no_store else NAMES
+        drain = self.drain
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # Ours replace any the app set (as MutableHeaders' item assignment would).
                 kept = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in names]
                 message["headers"] = kept + added
+                if drain.draining:  # read when the response starts, not when the request came
+                    message["headers"].append(CLOSE)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

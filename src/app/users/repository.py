@@ -15,6 +15,8 @@ from app.users.tables import users
 
 # Built once: every authenticated request runs it (see items/repository.py).
 GET = select(users).where(users.c.id == bindparam("user_id"))
+# PostgreSQL: FOR SHARE (SQLite has no row locks and needs none: one writer at a time).
+GET_SHARED = GET.with_for_update(read=True)
 PAGE = page_statements(users, (), (users.c.created_at, users.c.id))
 
 
@@ -46,8 +48,14 @@ class UserRepository:
         except IntegrityError as exc:
             raise Conflict("An account with this email already exists.") from exc
 
-    def get(self, user_id: uuid.UUID) -> UserRecord | None:
-        row = self._connection.execute(GET, {"user_id": user_id}).first()
+    def get(self, user_id: uuid.UUID, *, lock: bool = False) -> UserRecord | None:
+        """The account; `lock` holds it until the transaction ends, for issuing tokens.
+
+        A change that ends sessions (deactivation, demotion, a new password) updates the row
+        and then revokes the account's tokens. Issuing under the lock, either that change
+        waits and then revokes what was issued, or the issuer waits and sees the change.
+        """
+        row = self._connection.execute(GET_SHARED if lock else GET, {"user_id": user_id}).first()
         return _record(row) if row else None
 
     def get_by_email(self, email: str) -> UserRecord | None:

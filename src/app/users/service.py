@@ -1,9 +1,11 @@
 """Implements `contract.routers.users.UsersApi`: your own account, and administration."""
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import Connection
 
+from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.principal import Principal
 from app.auth.repository import RefreshTokenRepository
@@ -11,7 +13,7 @@ from app.db.database import Database
 from app.db.types import utcnow
 from app.errors import InvalidRequest, NotFound, PermissionDenied
 from app.pagination import PageRequest
-from app.users.repository import UserRepository
+from app.users.repository import UserRecord, UserRepository
 from app.users.views import user_model
 from contract import models
 from contract.routers.users import UsersApi
@@ -30,9 +32,10 @@ def _require_superuser(principal: Principal) -> None:
 class UsersService(UsersApi[Principal]):
     """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
 
-    def __init__(self, database: Database, passwords: Passwords) -> None:
+    def __init__(self, database: Database, passwords: Passwords, guesses: WrongPasswords) -> None:
         self._database = database
         self._passwords = passwords
+        self._guesses = guesses
 
     async def get_current_user(self, *, principal: Principal) -> models.User:
         return user_model(principal.user)  # loaded by authentication: no second query
@@ -43,8 +46,14 @@ class UsersService(UsersApi[Principal]):
         return await self._update(principal.user.id, body.model_dump(exclude_unset=True))
 
     async def change_password(self, *, body: models.PasswordChange, principal: Principal) -> None:
-        if not await self._passwords.verify(body.current_password, principal.user.hashed_password):
-            raise InvalidRequest("The current password is wrong.")
+        # The current password is a guess like a login's, in the account's one budget: a
+        # stolen access token buys no more guesses than the login form gives.
+        async with self._guesses.guess(principal.user.email) as guess:
+            if not await self._passwords.verify(
+                body.current_password, principal.user.hashed_password
+            ):
+                guess.failed()
+                raise InvalidRequest("The current password is wrong.")
         hashed = await self._passwords.hash(body.new_password)
         now = utcnow()
         user_id = principal.user.id
@@ -110,11 +119,28 @@ class UsersService(UsersApi[Principal]):
     async def _update(self, user_id: uuid.UUID, changes: dict[str, object]) -> models.User:
         now = utcnow()
         record = await self._database.run_in_transaction(
-            lambda connection: UserRepository(connection).update(
-                user_id, **changes, updated_at=now
-            ),
-            write=True,
+            lambda connection: _update(connection, user_id, changes, now), write=True
         )
         if record is None:
             raise NotFound(NO_SUCH_USER)
         return user_model(record)
+
+
+def _update(
+    connection: Connection, user_id: uuid.UUID, changes: dict[str, object], now: datetime
+) -> UserRecord | None:
+    """Apply `changes`; one that takes rights away also ends every session of the account.
+
+    Deactivating (even an account already inactive) or demoting a superuser revokes every
+    refresh-token family in the same transaction, so a reactivated or demoted account signs
+    in again: no session outlives the rights it was started with. Reactivating revives none.
+    """
+    users = UserRepository(connection)
+    before = users.get(user_id) if changes.get("is_superuser") is False else None
+    record = users.update(user_id, **changes, updated_at=now)
+    if record is None:
+        return None
+    demoted = before is not None and before.is_superuser
+    if changes.get("is_active") is False or demoted:
+        RefreshTokenRepository(connection).revoke_user(user_id, now)
+    return record
