@@ -50,6 +50,29 @@ class Settings(BaseSettings):
         ),
     )
     readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
+    db_retry_after_s: Annotated[int, Field(ge=1, le=3600)] = Field(
+        5,
+        description=(
+            "The Retry-After (seconds) of a 503 answered because the database cannot serve: "
+            "unreachable, refusing, timing out, read-only, full or locked."
+        ),
+    )
+    db_statement_timeout_s: Annotated[float, Field(gt=0, le=600)] = Field(
+        5.0,
+        description=(
+            "PostgreSQL: the server's statement_timeout on the service's connections, and how "
+            "long a request's database call may take in all (waiting for a pooled connection, "
+            "connecting, every statement, the commit), plus 0.5 s, before it answers 503, even "
+            "when the server does not answer at all (frozen, or a network that drops packets)."
+        ),
+    )
+    db_pool_timeout_s: Annotated[float, Field(gt=0, le=600)] = Field(
+        3.0,
+        description=(
+            "PostgreSQL: how long a request waits for a pooled connection before it answers "
+            "503 (the pool is exhausted: the database is slow or frozen, or the load too high)."
+        ),
+    )
     sqlite_reads_on_loop: bool = Field(
         True,
         description=(

@@ -9,6 +9,7 @@ the write lock when they begin (BEGIN IMMEDIATE). A deferred read transaction th
 writes fails at once with "database is locked", ignoring busy_timeout.
 """
 
+import math
 import sqlite3
 import time
 from functools import partial
@@ -38,18 +39,45 @@ def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngin
         options = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
     if settings.is_sqlite:
         return _sqlite(settings, autocommit=autocommit, **options)
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.pool_size,
         # No overflow: under sustained load, overflow connections are opened and closed again
         # on every check-in, and a new PostgreSQL connection costs a backend process (p99 of
-        # ~900 ms measured with 50 clients). Requests wait for a pooled connection instead.
+        # ~900 ms measured with 50 clients). Requests wait for a pooled connection instead,
+        # for pool_timeout at most (then a 503).
         max_overflow=0,
+        pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=False,  # a dead connection fails the request once; pinging costs every one
-        connect_args={"timeout": settings.db_connect_timeout_s},
+        connect_args={
+            "timeout": settings.db_connect_timeout_s,
+            # The server cancels a statement that runs too long (SQLSTATE 57014); the
+            # connection stays usable. A server that does not answer at all is the client's
+            # deadline's job (Database). Migrations lift it (migrate.py).
+            "server_settings": {
+                "statement_timeout": str(math.ceil(settings.db_statement_timeout_s * 1000))
+            },
+        },
         **HIDE_PARAMETERS,
         **options,
     )
+    event.listen(engine.sync_engine.pool, "invalidate", _terminate_at_once)
+    return engine
+
+
+def _terminate_at_once(_dbapi_connection: Any, record: Any, _error: Any) -> None:
+    """Drop an invalidated asyncpg connection's socket now, before SQLAlchemy closes it.
+
+    SQLAlchemy closes an invalidated asyncpg connection gracefully, `close(timeout=2)`: that
+    waits for the server to acknowledge the cancel of the statement that timed out, and a
+    frozen server never does (asyncpg issues #1356, #1326: unbounded in asyncpg 0.31). Every
+    request whose database call ran out of time would wait that much longer.
+    `terminate()` closes the socket without a word and ends the pending cancel; the
+    graceful close then finds the connection closed and returns at once.
+    """
+    connection = record.driver_connection
+    if connection is not None:
+        connection.terminate()
 
 
 def use_wal(connection: sqlite3.Connection, *, timeout_s: float) -> None:

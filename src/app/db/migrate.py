@@ -31,6 +31,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def _upgrade(connection: Connection, revision: str) -> None:
     with connection.begin():
         if connection.dialect.name == "postgresql":
+            # A migration may rightly run long, and so may the wait for another worker's:
+            # the requests' statement timeout (engine.py) does not apply to them.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
         command.upgrade(alembic_config(connection), revision)
 

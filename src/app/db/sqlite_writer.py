@@ -17,6 +17,7 @@ and the futures are the standard library's; the SQL, pooling and transactions SQ
 
 import asyncio
 import contextlib
+import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -45,6 +46,16 @@ class _Job(Generic[T]):
 
 
 _STOP: Any = object()
+# What the connection learnt when it opened the file, and keeps: SQLite opens a file it may
+# not write read-only, for good (SQLITE_READONLY, even once the file is writable again), and a
+# file moved or deleted under it stays so (SQLITE_READONLY_DBMOVED, SQLITE_CANTOPEN).
+_REOPEN = frozenset([sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN])
+
+
+def _opened_stale(error: BaseException) -> bool:
+    orig = getattr(error, "orig", error)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _REOPEN
 
 
 def _settle(outcomes: list[tuple["asyncio.Future[Any]", bool, Any]]) -> None:
@@ -119,6 +130,9 @@ class SQLiteWriter:
                     outcomes.extend(self._in_savepoint(connection, job) for job in jobs)
         except Exception as error:  # BEGIN or COMMIT failed: nothing of the group was written
             outcomes = [(False, error)] * len(jobs)
+        if any(not ok and _opened_stale(value) for ok, value in outcomes):
+            # The next unit opens the file anew, and writes once the operator has fixed it.
+            self.engine.dispose()
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]]
         by_loop = defaultdict(list)
         for job, (ok, value) in zip(jobs, outcomes, strict=True):
