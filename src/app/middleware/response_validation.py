@@ -297,7 +297,7 @@ def _violation(error: ValidationError) -> str:
     what a broken response would have leaked (an email, a hash). Messages about keys (a key
     missing or unexpected) name only keys, and are kept."""
     if error.validator in KEYS_ONLY:
-        return error.message[:MAX_MESSAGE]
+        return str(error.message)[:MAX_MESSAGE]
     found = type(error.instance).__name__
     wanted = json.dumps(error.validator_value, default=str)[:MAX_MESSAGE]
     return f"{found} value fails {error.validator}: {wanted}"
