@@ -1,4 +1,5 @@
-"""A burst of concurrent logins against a real uvicorn: peak memory, and reads served meanwhile.
+"""A burst of concurrent logins against the service (`python -m app serve`): peak memory, and
+reads served meanwhile.
 
 Issue 12's acceptance for bounded password hashing: 120 concurrent logins (argon2 at the
 OWASP floor, the default) keep the server under 300 MB, and a `GET /api/v1/items` sent during
@@ -12,10 +13,7 @@ limit either. Extra `APP_*` variables in the environment reach the server.
 import argparse
 import asyncio
 import multiprocessing
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -26,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from perf.server import HOST, ROOT, free_port, stop
+from perf.server import ROOT, running_process
 
 PASSWORD = "a password long enough"  # noqa: S105  # the test accounts'
 LOGINS_PER_ACCOUNT = 5
@@ -39,20 +37,6 @@ def memory_kib(pid: int, field: str) -> int:
         if line.startswith(f"{field}:"):
             return int(line.split()[1])
     raise LookupError(field)
-
-
-async def wait_until_live(client: httpx.AsyncClient, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 Answers = list[tuple[int, str | None]]  # (status, Retry-After) of each login
@@ -146,29 +130,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--logins", type=int, default=120)
     args = parser.parse_args()
-    port = free_port()
     with tempfile.TemporaryDirectory() as var_dir:
-        env = {
-            **os.environ,
-            "APP_VAR_DIR": var_dir,
-            "APP_RATE_LIMIT_AUTH": "100000/minute",
-        }
-        command = [
-            sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
-            "--host", HOST, "--port", str(port), "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
-        process = subprocess.Popen(command, cwd=ROOT, env=env)  # our interpreter, fixed args
-        try:
-            base_url = f"http://{HOST}:{port}"
-
-            async def run() -> None:
-                async with httpx.AsyncClient(base_url=base_url) as probe:
-                    await wait_until_live(probe, process)
-                await measure(base_url, process.pid, args.logins)
-
-            asyncio.run(run())
-        finally:
-            stop(process)
+        env = {"APP_VAR_DIR": var_dir, "APP_RATE_LIMIT_AUTH": "100000/minute"}
+        log_path = ROOT / "perf" / "reports" / "server-login-burst.log"
+        with running_process("app.main:create_app", env=env, log_path=log_path) as server:
+            asyncio.run(measure(server.base_url, server.pid, args.logins))
 
 
 if __name__ == "__main__":

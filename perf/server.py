@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from perf.client import ApiError, call
@@ -51,12 +52,27 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+@dataclass(frozen=True)
+class Running:
+    base_url: str
+    pid: int  # the serving process itself with one worker (perf/login_burst.py reads its memory)
+
+
 @contextmanager
 def running_server(
     factory: str, *, env: dict[str, str], log_path: Path, workers: int = 1
 ) -> Iterator[str]:
     """Serve `factory` (module:function, as `python -m app serve --factory` takes it) and yield
-    its base URL.
+    its base URL."""
+    with running_process(factory, env=env, log_path=log_path, workers=workers) as running:
+        yield running.base_url
+
+
+@contextmanager
+def running_process(
+    factory: str, *, env: dict[str, str], log_path: Path, workers: int = 1
+) -> Iterator[Running]:
+    """`running_server`, yielding the server's process id with its base URL.
 
     The server's own output goes to `log_path`; its last lines are printed if it fails to start.
     No load balancer probes it, so it skips the drain on SIGTERM unless `env` asks for one.
@@ -82,6 +98,6 @@ def running_server(
                 tail = log_path.read_text(errors="replace").splitlines()[-30:]
                 print("\n".join(["server output:", *tail]), file=sys.stderr)
                 raise
-            yield base_url
+            yield Running(base_url, process.pid)
         finally:
             stop(process)

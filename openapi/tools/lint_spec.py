@@ -655,10 +655,8 @@ def check_unavailable(document: dict[str, Any]) -> list[Problem]:
     for op in operations(document):
         if op.node.get("x-uses-database") is False:
             continue
-        declared = (op.node.get("responses") or {}).get("503")
-        if declared is None:
-            declared = (op.node.get("responses") or {}).get(503)
-        if declared == {"$ref": UNAVAILABLE_REF}:
+        responses = op.node.get("responses") or {}
+        if responses.get("503", responses.get(503)) == {"$ref": UNAVAILABLE_REF}:
             uses_shared = True
             continue
         problems.append(

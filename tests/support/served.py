@@ -17,17 +17,16 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import TEST_SECRET
+from tests.conftest import FAST_HASHING, TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = (sys.executable, "-m", "app", "serve")
 PLAIN_UVICORN = (sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app")
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0
-FAST_HASHING = {
-    "APP_INSECURE_FAST_PASSWORD_HASHING": "true",
-    "APP_ARGON2_MEMORY_KIB": "64",
-    "APP_ARGON2_TIME_COST": "1",
+# tests/conftest.py's cheap argon2, as the server process reads it: APP_* variables.
+FAST_HASHING_ENV = {
+    f"APP_{name.upper()}": str(value).lower() for name, value in FAST_HASHING.items()
 }
 
 
@@ -51,7 +50,7 @@ def served(
     """Start `command --fd N` with a database under `folder`; yield once it answers /health/live."""
     var = folder / "var"
     var.mkdir(parents=True, exist_ok=True)
-    settings = {"APP_VAR_DIR": str(var), "APP_SECRET_KEY": TEST_SECRET, **FAST_HASHING, **env}
+    settings = {"APP_VAR_DIR": str(var), "APP_SECRET_KEY": TEST_SECRET, **FAST_HASHING_ENV, **env}
     environ = {
         k: v
         for k, v in os.environ.items()

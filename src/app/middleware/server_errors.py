@@ -19,7 +19,8 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.draining import Drain
-from app.problems import problem, request_id
+from app.errors import Unavailable
+from app.problems import for_domain_error, problem, request_id
 from app.redaction import Redactor, describe
 
 log = logging.getLogger("app.errors")
@@ -90,11 +91,4 @@ class ServerErrorsMiddleware:
                 rid,
                 extra={"request_id": rid},
             )
-            unavailable = problem(
-                scope,
-                503,
-                CUT_SHORT,
-                type_="urn:problem-type:unavailable",
-                headers={"Retry-After": "1"},
-            )
-            await unavailable(scope, receive, send)
+            await for_domain_error(scope, Unavailable(CUT_SHORT))(scope, receive, send)
