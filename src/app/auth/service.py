@@ -53,9 +53,7 @@ class AuthService(AuthApi):
             created_at=now,
             updated_at=now,
         )
-        await self._database.run_in_transaction(
-            lambda connection: UserRepository(connection).add(record), write=True
-        )
+        await self._database.write(lambda connection: UserRepository(connection).add(record))
         return RegisterResult(body=user_model(record), location=f"/api/v1/users/{record.id}")
 
     async def login(self, *, body: models.LoginForm) -> models.TokenPair:
@@ -80,7 +78,7 @@ class AuthService(AuthApi):
                 return None
             return self._issue(RefreshTokenRepository(connection), user_id, uuid.uuid4(), now)
 
-        pair = await self._database.run_in_transaction(issue, write=True)
+        pair = await self._database.write(issue)
         if pair is None:
             raise Unauthenticated(BAD_LOGIN)
         return pair
@@ -112,7 +110,7 @@ class AuthService(AuthApi):
                 return self._issue(tokens, user.id, used.family_id, now)
             return None
 
-        pair = await self._database.run_in_transaction(work, write=True)
+        pair = await self._database.write(work)
         if pair is None:
             raise Unauthenticated(BAD_REFRESH)
         return pair
@@ -130,7 +128,7 @@ class AuthService(AuthApi):
             if family is not None:
                 tokens.revoke_family(family, now)
 
-        await self._database.run_in_transaction(work, write=True)
+        await self._database.write(work)
 
     def _issue(
         self,

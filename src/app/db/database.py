@@ -214,6 +214,10 @@ class Database:
             self._unavailable_if_outage(error)
             raise
 
+    async def write(self, work: Work[T]) -> T:
+        """`work` in one write transaction: committed when it returns, rolled back if it raises."""
+        return await self.run_in_transaction(work, write=True)
+
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         """An async connection on which every statement is its own transaction (`run`'s)."""

@@ -87,7 +87,7 @@ class ItemsService(ItemsApi[Principal]):
             created_at=now,
             updated_at=now,
         )
-        await self._database.run(lambda connection: ItemRepository(connection).add(record))
+        await self._database.write(lambda connection: ItemRepository(connection).add(record))
         return CreateItemResult(
             body=item_model(record),
             location=f"/api/v1/items/{record.id}",
@@ -129,12 +129,12 @@ class ItemsService(ItemsApi[Principal]):
                 raise PreconditionFailed("The item changed since you read it; read it again.")
             return record
 
-        record = await self._database.run(work)
+        record = await self._database.write(work)
         return UpdateItemResult(body=item_model(record), etag=etags.etag(record.version))
 
     async def delete_item(self, *, item_id: uuid.UUID, principal: Principal) -> None:
         owner = _owner_filter(principal)
-        deleted = await self._database.run(
+        deleted = await self._database.write(
             lambda connection: ItemRepository(connection).delete(item_id, owner_id=owner)
         )
         if not deleted:

@@ -113,7 +113,7 @@ class PostsService(PostsApi[Principal]):
 
         for attempt in range(SLUG_ATTEMPTS):
             try:
-                record = await self._database.run_in_transaction(work, write=True)
+                record = await self._database.write(work)
                 break
             except SlugTaken:
                 if attempt == SLUG_ATTEMPTS - 1:
@@ -166,12 +166,12 @@ class PostsService(PostsApi[Principal]):
                 raise PreconditionFailed("The post changed since you read it; read it again.")
             return record
 
-        record = await self._database.run(work)
+        record = await self._database.write(work)
         return UpdatePostResult(body=post_model(record), etag=etags.etag(record.version))
 
     async def delete_post(self, *, post_id: uuid.UUID, principal: Principal) -> None:
         author = _author_filter(principal)
-        deleted = await self._database.run(
+        deleted = await self._database.write(
             lambda connection: PostRepository(connection).delete(post_id, author_id=author)
         )
         if not deleted:

@@ -20,7 +20,9 @@ async def ensure_first_superuser(
     database: Database, passwords: Passwords, email: str, password: str
 ) -> None:
     email = email.lower()
-    existing = await database.run(lambda connection: UserRepository(connection).get_by_email(email))
+    existing = await database.read(
+        lambda connection: UserRepository(connection).get_by_email(email)
+    )
     if existing is not None:
         return
     now = utcnow()
@@ -36,9 +38,7 @@ async def ensure_first_superuser(
         updated_at=now,
     )
     try:
-        await database.run_in_transaction(
-            lambda connection: UserRepository(connection).add(record), write=True
-        )
+        await database.write(lambda connection: UserRepository(connection).add(record))
     except Conflict:
         return  # another worker created it first
     # By id: an email is personal data, and no email reaches a log (README "Errors").

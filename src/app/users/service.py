@@ -62,13 +62,11 @@ class UsersService(UsersApi[Principal]):
             UserRepository(connection).update(user_id, hashed_password=hashed, updated_at=now)
             RefreshTokenRepository(connection).revoke_user(user_id, now)
 
-        await self._database.run_in_transaction(work, write=True)
+        await self._database.write(work)
 
     async def delete_current_user(self, *, principal: Principal) -> None:
         user_id = principal.user.id
-        await self._database.run_in_transaction(
-            lambda connection: UserRepository(connection).delete(user_id), write=True
-        )
+        await self._database.write(lambda connection: UserRepository(connection).delete(user_id))
 
     async def list_users(self, *, page: int, size: int, principal: Principal) -> models.UserPage:
         _require_superuser(principal)
@@ -110,16 +108,16 @@ class UsersService(UsersApi[Principal]):
         _require_superuser(principal)
         if user_id == principal.user.id:
             raise PermissionDenied(NOT_YOURSELF)
-        deleted = await self._database.run_in_transaction(
-            lambda connection: UserRepository(connection).delete(user_id), write=True
+        deleted = await self._database.write(
+            lambda connection: UserRepository(connection).delete(user_id)
         )
         if not deleted:
             raise NotFound(NO_SUCH_USER)
 
     async def _update(self, user_id: uuid.UUID, changes: dict[str, object]) -> models.User:
         now = utcnow()
-        record = await self._database.run_in_transaction(
-            lambda connection: _update(connection, user_id, changes, now), write=True
+        record = await self._database.write(
+            lambda connection: _update(connection, user_id, changes, now)
         )
         if record is None:
             raise NotFound(NO_SUCH_USER)
