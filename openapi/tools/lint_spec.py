@@ -21,7 +21,9 @@ from typing import Any
 
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from specdoc import (
+    DEFAULT_SPEC,
     PROBLEM,
+    ROOT,
     Location,
     Operation,
     SpecError,
@@ -32,13 +34,12 @@ from specdoc import (
     operations,
     parameters,
     ref_location,
+    request_schemas,
     resolve,
+    responses,
     schema_types,
     security_kind,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC = ROOT / "openapi" / "openapi.yaml"
 
 # Rule name -> what it asks; the README and `--rules` print this table.
 RULES: dict[str, str] = {
@@ -279,15 +280,8 @@ def check_inputs_closed(document: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[Location] = set()
     for op in operations(document):
-        if "requestBody" not in op.node:
-            continue
-        body = resolve(document, op.node["requestBody"], (*op.location, "requestBody"))
-        if not isinstance(body.node, dict):
-            continue
-        for media_type, media in (body.node.get("content") or {}).items():
-            if isinstance(media, dict) and "schema" in media:
-                where = (*body.location, "content", str(media_type), "schema")
-                problems.extend(_closed_problems(document, media["schema"], where, seen, op.label))
+        for _, schema, where in request_schemas(document, op):
+            problems.extend(_closed_problems(document, schema, where, seen, op.label))
     return problems
 
 
@@ -331,10 +325,8 @@ def check_operation_basics(document: dict[str, Any]) -> list[Problem]:
 def _responses(
     document: dict[str, Any], op: Operation
 ) -> Iterator[tuple[str, dict[str, Any], Location]]:
-    for code, raw in (op.node.get("responses") or {}).items():
-        resolved = resolve(document, raw, (*op.location, "responses", str(code)))
-        if isinstance(resolved.node, dict):
-            yield str(code), resolved.node, resolved.location
+    for code, resolved in responses(document, op):
+        yield code, resolved.node, resolved.location
 
 
 def check_problem_json(document: dict[str, Any]) -> list[Problem]:
@@ -413,7 +405,7 @@ def check_security(document: dict[str, Any]) -> list[Problem]:
 
 
 def check_validation_statuses(document: dict[str, Any]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for op in operations(document):
         codes = {code for code, _, _ in _responses(document, op)}
         wanted = []
@@ -422,15 +414,12 @@ def check_validation_statuses(document: dict[str, Any]) -> list[Problem]:
         if "requestBody" in op.node:
             wanted.append(("413", "a body can be too large"))
             wanted.append(("415", "a body can have the wrong Content-Type"))
-        for code, why in wanted:
-            if code not in codes:
-                problems.append(
-                    Problem(
-                        (*op.location, "responses"),
-                        "validation-statuses",
-                        f"declare {code}: {why}",
-                    )
-                )
+        where = (*op.location, "responses")
+        problems.extend(
+            Problem(where, "validation-statuses", f"declare {code}: {why}")
+            for code, why in wanted
+            if code not in codes
+        )
     return problems
 
 
@@ -712,14 +701,7 @@ def check_inputs_refuse_nul(document: dict[str, Any]) -> list[Problem]:
         for resolved, _ in parameters(document, op).values():
             if isinstance(resolved.node, dict) and "schema" in resolved.node:
                 roots.append((resolved.node["schema"], (*resolved.location, "schema")))
-        if "requestBody" in op.node:
-            body = resolve(document, op.node["requestBody"], (*op.location, "requestBody"))
-            content = body.node.get("content") if isinstance(body.node, dict) else None
-            for media_type, media in (content or {}).items():
-                if isinstance(media, dict) and "schema" in media:
-                    roots.append(
-                        (media["schema"], (*body.location, "content", media_type, "schema"))
-                    )
+        roots.extend((schema, where) for _, schema, where in request_schemas(document, op))
     for root, root_location in roots:
         for schema, location in _input_strings(document, root, root_location, seen):
             if "string" not in schema_types(schema) or "enum" in schema or "const" in schema:
