@@ -129,6 +129,7 @@ class Change:
     message: str
     client: bool  # breaks clients written against the old spec
     server: bool  # asks something of the implementation in src/
+    kind: str  # the row of EFFECTS that gave `client` and `server`
     operations: set[str] = field(default_factory=set)
 
     @property
@@ -178,7 +179,7 @@ class Comparison:
     ) -> None:
         """Report a change of `kind` (a key of EFFECTS, which classifies it)."""
         client, server = EFFECTS[kind]
-        change = Change(location, rule, message, client, server)
+        change = Change(location, rule, message, client, server, kind)
         kept = self._changes.setdefault(change.key, change)
         if operation:
             kept.operations.add(operation)

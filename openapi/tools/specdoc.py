@@ -1,6 +1,9 @@
-"""What the spec tools share: loading the document, following `$ref`s, walking operations.
+"""The one reader of the spec: loading the document, following `$ref`s, walking operations.
 
-Standard library and PyYAML only. A location is the list of keys from the document's root
+The spec tools (lint_spec, breaking), the tests (through tests/support) and the generator all
+read the contract through this module, so the HTTP methods, the `$ref` resolver and what an
+operation is are written once. Standard library and PyYAML only: the generator imports it in
+an environment of its own. A location is the list of keys from the document's root
 (`["paths", "/api/v1/items", "post", "responses", "201"]`), printed dotted
 (`paths./api/v1/items.post.responses.201`) the way the tools report it.
 """
@@ -89,8 +92,10 @@ def resolve(document: dict[str, Any], node: Any, location: Location = ()) -> Res
 
 @dataclass(frozen=True)
 class Operation:
-    path: str
-    method: str
+    """One operation of the document, as written: its `$ref`s are followed on demand."""
+
+    path: str  # the path template, `/api/v1/items/{item_id}`
+    method: str  # lower case, a key of the path item: `get`
     node: dict[str, Any]
     shared_parameters: list[Any]  # the path item's own `parameters`
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breaking import compare, main, verdict
+from breaking import EFFECTS, compare, main, verdict
 
 from tests.tooling.scripts import run_script
 from tests.tooling.specs import widgets, write
@@ -266,6 +266,48 @@ def rename_create_model(spec: Spec) -> None:
     body["schema"] = {"$ref": "#/components/schemas/NewWidget"}
 
 
+def public_get(spec: Spec) -> None:
+    op(spec, ITEM, "get")["security"] = []
+
+
+def api_key_on_delete(spec: Spec) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    schemes["key"] = {"type": "apiKey", "in": "header", "name": "X-Key"}
+    op(spec, ITEM, "delete")["security"] = [{"key": []}]
+
+
+def json_not_found(spec: Spec) -> None:
+    content = spec["components"]["responses"]["NotFound"]["content"]
+    content["application/json"] = content.pop("application/problem+json")
+
+
+def trace_on_not_found(spec: Spec) -> None:
+    spec["components"]["responses"]["NotFound"]["headers"] = {
+        "X-Trace": {"schema": {"type": "string", "maxLength": 64}}
+    }
+
+
+def body_on_delete(required: bool) -> Callable[[Spec], None]:
+    def add(spec: Spec) -> None:
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/WidgetUpdate"}}}
+        op(spec, ITEM, "delete")["requestBody"] = {"required": required, "content": content}
+
+    add.__name__ = f"add_{'required' if required else 'optional'}_body_on_delete"
+    return add
+
+
+def optional_create_body(spec: Spec) -> None:
+    op(spec, COLLECTION, "post")["requestBody"]["required"] = False
+
+
+def digits_in_labels(spec: Spec) -> None:
+    prop(spec, "WidgetCreate", "labels")["items"]["pattern"] = "^[a-z0-9]+$"
+
+
+def creation_date_only(spec: Spec) -> None:
+    prop(spec, "Widget", "created_at")["format"] = "date"
+
+
 def reword(spec: Spec) -> None:
     spec["info"]["description"] = "Now with words."
     op(spec, ITEM, "get")["summary"] = "Read one widget"
@@ -418,6 +460,19 @@ BREAKING: list[tuple[Pair, Found]] = [(pair, found) for pair, found, _, _ in BOT
     (Pair("response-media-type-removed", xml_get),
      c("response-media-type-removed", True, False) + c("response-media-type-added", True, True)),
     (Pair("response-header-removed", drop_location), c("response-header-removed", True, True)),
+    (Pair("response-header-removed (error)", nothing, trace_on_not_found),
+     c("response-header-removed", True, False, 3)),
+    (Pair("security-changed: other scheme", api_key_on_delete), c("security-changed", True, True)),
+    (Pair("request-body-added (required)", body_on_delete(True)),
+     c("request-body-added", True, True)),
+    (Pair("request-body-removed", nothing, body_on_delete(True)),
+     c("request-body-removed", True, True)),
+    (Pair("request-body-now-required", nothing, optional_create_body),
+     c("request-body-now-required", True, False)),
+    (Pair("constraint-changed: pattern (request)", digits_in_labels),
+     c("constraint-changed", True, True)),
+    (Pair("constraint-changed: format (response)", creation_date_only),
+     c("constraint-changed", True, True)),
 ]  # fmt: skip
 
 COMPATIBLE: list[tuple[Pair, Found]] = [
@@ -435,6 +490,14 @@ COMPATIBLE: list[tuple[Pair, Found]] = [
      c("error-status-removed", False, True)),
     (Pair("security-changed: public to optional", optional_auth_on_list),
      c("security-changed", False, True)),
+    (Pair("security-changed: optional to public", public_get), c("security-changed", False, True)),
+    (Pair("response-header-added (error)", trace_on_not_found),
+     c("response-header-added", False, True, 3)),
+    (Pair("response-media-type-removed (error)", json_not_found),
+     c("response-media-type-removed", False, False, 3)
+     + c("response-media-type-added", False, True, 3)),
+    (Pair("request-body-added (optional)", body_on_delete(False)),
+     c("request-body-added", False, True)),
     (Pair("schema-renamed", rename_create_model), c("schema-renamed", False, True)),
     (Pair("descriptions only", reword), Counter()),
 ]  # fmt: skip
@@ -457,6 +520,14 @@ def test_a_breaking_change_is_found_and_fails_the_gate(pair: Pair, expected: Fou
 @pytest.mark.parametrize(("pair", "expected"), COMPATIBLE, ids=[p.name for p, _ in COMPATIBLE])
 def test_a_compatible_change_is_classified_and_passes(pair: Pair, expected: Found) -> None:
     assert_classified(pair, expected, gate=0)
+
+
+def test_every_kind_of_change_in_the_effects_table_has_a_pair() -> None:
+    """A new row of EFFECTS comes with a pair here that reaches it."""
+    reached = set()
+    for pair, _ in BREAKING + COMPATIBLE:
+        reached |= {change.kind for change in compare(*pair.specs())}
+    assert reached == set(EFFECTS)
 
 
 def test_the_same_spec_has_no_changes() -> None:
