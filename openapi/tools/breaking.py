@@ -35,12 +35,14 @@ from typing import Any
 
 from specdoc import (
     DEFAULT_SPEC,
+    Flat,
     Location,
     Operation,
     Resolved,
     SpecError,
     dotted,
     effective_security,
+    flatten,
     load,
     load_text,
     operations,
@@ -154,17 +156,6 @@ def _show(value: Any) -> str:
     return json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
 
 
-@dataclass
-class Flat:
-    """A schema with its `$ref`s followed and its `allOf` branches merged."""
-
-    location: Location
-    keywords: dict[str, Any]
-    properties: dict[str, tuple[Any, Location]]
-    required: set[str]
-    items: tuple[Any, Location] | None
-
-
 class Comparison:
     def __init__(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         self.old, self.new = old, new
@@ -186,26 +177,6 @@ class Comparison:
 
     # Schemas
 
-    def flatten(self, document: dict[str, Any], node: Any, location: Location) -> Flat:
-        resolved = resolve(document, node, location)
-        schema = resolved.node if isinstance(resolved.node, dict) else {}
-        flat = Flat(resolved.location, {}, {}, set(), None)
-        for index, branch in enumerate(schema.get("allOf") or []):
-            merged = self.flatten(document, branch, (*resolved.location, "allOf", str(index)))
-            flat.keywords.update(merged.keywords)
-            flat.properties.update(merged.properties)
-            flat.required |= merged.required
-            flat.items = merged.items or flat.items
-        for key, value in schema.items():
-            if key not in ("allOf", "properties", "required", "items", "$ref"):
-                flat.keywords[key] = value
-        for name, prop in (schema.get("properties") or {}).items():
-            flat.properties[str(name)] = (prop, (*resolved.location, "properties", str(name)))
-        flat.required |= {str(name) for name in schema.get("required") or []}
-        if "items" in schema:
-            flat.items = (schema["items"], (*resolved.location, "items"))
-        return flat
-
     def _union(
         self, document: dict[str, Any], flat: Flat
     ) -> tuple[set[str], tuple[Any, Location] | None]:
@@ -217,7 +188,7 @@ class Comparison:
         keyword = "anyOf" if "anyOf" in flat.keywords else "oneOf"
         for index, branch in enumerate(branches):
             where = (*flat.location, keyword, str(index))
-            node = self.flatten(document, branch, where)
+            node = flatten(document, branch, where)
             found = schema_types(node.keywords)
             if found == {"null"}:
                 branch_types.add("null")
@@ -241,7 +212,7 @@ class Comparison:
         if (old_ref.location, new_ref.location) in seen:
             return
         seen = seen | {(old_ref.location, new_ref.location)}
-        o, n = self.flatten(self.old, *old), self.flatten(self.new, *new)
+        o, n = flatten(self.old, *old), flatten(self.new, *new)
         where = n.location
         named = "#/components/schemas/"
         refs = (old_ref.ref or "", new_ref.ref or "")
@@ -261,9 +232,9 @@ class Comparison:
         # `anyOf: [X, {type: "null"}]` is X that may be null: compare X's content with the
         # other side's (its own single branch, or the schema itself).
         if old_branch:
-            o = self.flatten(self.old, *old_branch)
+            o = flatten(self.old, *old_branch)
         if new_branch:
-            n = self.flatten(self.new, *new_branch)
+            n = flatten(self.new, *new_branch)
         where = n.location
         self._values(where, o.keywords, n.keywords, side, operation)
         self._bounds(where, o.keywords, n.keywords, side, operation)

@@ -29,6 +29,7 @@ from specdoc import (
     SpecError,
     dotted,
     effective_security,
+    flatten,
     load,
     lookup,
     operations,
@@ -520,18 +521,10 @@ def check_creates(document: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _flatten(document: dict[str, Any], schema: Any, location: Location) -> dict[str, Any]:
-    """Properties and required names of a schema, allOf branches merged."""
+def _own_types(document: dict[str, Any], schema: Any, location: Location) -> set[str]:
+    """The JSON types a schema names itself (its allOf branches' left out)."""
     node = resolve(document, schema, location).node
-    if not isinstance(node, dict):
-        return {"properties": {}, "required": set()}
-    properties = dict(node.get("properties") or {})
-    required = set(node.get("required") or [])
-    for index, branch in enumerate(node.get("allOf") or []):
-        merged = _flatten(document, branch, (*location, "allOf", str(index)))
-        properties.update(merged["properties"])
-        required |= merged["required"]
-    return {"properties": properties, "required": required, "type": schema_types(node)}
+    return schema_types(node) if isinstance(node, dict) else set()
 
 
 def _success_schema(document: dict[str, Any], op: Operation) -> tuple[Any, Location] | None:
@@ -551,8 +544,10 @@ def _is_list(document: dict[str, Any], op: Operation) -> bool:
     success = _success_schema(document, op)
     if success is None:
         return False
-    flattened = _flatten(document, *success)
-    return "array" in flattened["type"] or "items" in flattened["properties"]
+    return (
+        "array" in _own_types(document, *success)
+        or "items" in flatten(document, *success).properties
+    )
 
 
 def check_lists(document: dict[str, Any]) -> list[Problem]:
@@ -584,13 +579,11 @@ def check_lists(document: dict[str, Any]) -> list[Problem]:
                 )
             )
             continue
-        page = _flatten(document, *success)
+        page = flatten(document, *success)
         missing = [
-            name
-            for name in PAGE_FIELDS
-            if name not in page["properties"] or name not in page["required"]
+            name for name in PAGE_FIELDS if name not in page.properties or name not in page.required
         ]
-        if "array" in page["type"] or missing:
+        if "array" in _own_types(document, *success) or missing:
             problems.append(
                 Problem(
                     success[1],

@@ -90,6 +90,38 @@ def resolve(document: dict[str, Any], node: Any, location: Location = ()) -> Res
     raise SpecError(f"{dotted(location)}: reference cycle")
 
 
+@dataclass
+class Flat:
+    """A schema with its `$ref`s followed and its `allOf` branches merged (its own words last)."""
+
+    location: Location  # where its content is defined
+    keywords: dict[str, Any]  # every other keyword: type, enum, bounds, anyOf ...
+    properties: dict[str, tuple[Any, Location]]  # each as written, and where
+    required: set[str]
+    items: tuple[Any, Location] | None
+
+
+def flatten(document: dict[str, Any], node: Any, location: Location = ()) -> Flat:
+    resolved = resolve(document, node, location)
+    schema = resolved.node if isinstance(resolved.node, dict) else {}
+    flat = Flat(resolved.location, {}, {}, set(), None)
+    for index, branch in enumerate(schema.get("allOf") or []):
+        merged = flatten(document, branch, (*resolved.location, "allOf", str(index)))
+        flat.keywords.update(merged.keywords)
+        flat.properties.update(merged.properties)
+        flat.required |= merged.required
+        flat.items = merged.items or flat.items
+    for key, value in schema.items():
+        if key not in ("allOf", "properties", "required", "items", "$ref"):
+            flat.keywords[key] = value
+    for name, prop in (schema.get("properties") or {}).items():
+        flat.properties[str(name)] = (prop, (*resolved.location, "properties", str(name)))
+    flat.required |= {str(name) for name in schema.get("required") or []}
+    if "items" in schema:
+        flat.items = (schema["items"], (*resolved.location, "items"))
+    return flat
+
+
 @dataclass(frozen=True)
 class Operation:
     """One operation of the document, as written: its `$ref`s are followed on demand."""
