@@ -1,5 +1,8 @@
 """The contract's operations as data, for tests that walk the spec instead of listing routes.
 
+The spec is read through specdoc (openapi/tools/specdoc.py), the project's one spec walker: its
+operations, methods and `$ref` resolver; this module adds what a test needs to send a request.
+
 A test that loops over `operations()` covers an operation added to openapi/openapi.yaml without
 being edited. `valid_body` and `fill_path` make requests that pass the contract's validation,
 from the schemas alone (an `examples` entry wins where a schema has one).

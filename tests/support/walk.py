@@ -266,11 +266,8 @@ async def snapshot(
 
 def properties_of(schema: Any) -> dict[str, Any]:
     """The top-level properties an object schema names, through `$ref` and `allOf`."""
-    schema = resolve(schema)
-    found: dict[str, Any] = dict(schema.get("properties") or {})
-    for part in schema.get("allOf", []):
-        found.update(properties_of(part))
-    return found
+    flat = specdoc.flatten(spec(), schema)
+    return {name: written for name, (written, _) in flat.properties.items()}
 
 
 def keys_of(schema: Any, seen: frozenset[int] = frozenset()) -> set[str]:
