@@ -102,6 +102,7 @@ class Flat:
 
 
 def flatten(document: dict[str, Any], node: Any, location: Location = ()) -> Flat:
+    """`node` as one schema: `$ref`s followed, `allOf` branches merged in order, then its own."""
     resolved = resolve(document, node, location)
     schema = resolved.node if isinstance(resolved.node, dict) else {}
     flat = Flat(resolved.location, {}, {}, set(), None)
