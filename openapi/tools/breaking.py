@@ -34,23 +34,25 @@ from pathlib import Path
 from typing import Any
 
 from specdoc import (
+    DEFAULT_SPEC,
+    Flat,
     Location,
     Operation,
     Resolved,
     SpecError,
     dotted,
     effective_security,
+    flatten,
     load,
     load_text,
     operations,
     parameters,
+    request_body,
     resolve,
     schema_types,
     security_kind,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC = ROOT / "openapi" / "openapi.yaml"
 BASE_BRANCHES = ("main", "origin/main")
 
 ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
@@ -58,14 +60,67 @@ UPPER_BOUNDS = ("maxLength", "maxItems", "maximum", "exclusiveMaximum", "maxProp
 LOWER_BOUNDS = ("minLength", "minItems", "minimum", "exclusiveMinimum", "minProperties")
 EXACT_CONSTRAINTS = ("pattern", "format", "multipleOf")
 
-# What narrowing and widening mean for each side: (breaks clients, needs server work).
-EFFECTS: dict[tuple[str, str], tuple[bool, bool]] = {
-    ("request", "narrowed"): (True, False),
-    ("request", "widened"): (False, True),
-    ("request", "changed"): (True, True),
-    ("response", "narrowed"): (False, True),
-    ("response", "widened"): (True, False),
-    ("response", "changed"): (True, True),
+# Every kind of change a rule reports, and what it does: (breaks clients, needs server work).
+# A rule names the kind; this table alone decides the classification, so a new rule is a row.
+EFFECTS: dict[str, tuple[bool, bool]] = {
+    # Schemas, by side: requests are what clients send, responses what they read.
+    "request narrowed": (True, False),
+    "request widened": (False, True),
+    "request changed": (True, True),
+    "response narrowed": (False, True),
+    "response widened": (True, False),
+    "response changed": (True, True),
+    "schema renamed": (False, True),  # same wire, the generated model's name changes
+    "request property removed": (True, False),  # clients that send it are refused
+    "response property removed": (True, True),
+    "required request property added": (True, True),
+    "optional request property added": (False, True),
+    "required response property added": (False, True),  # the server must produce it
+    "optional response property added": (False, False),
+    # Operations
+    "operation id changed": (True, True),
+    "operation removed": (True, False),
+    "operation added": (False, True),
+    "operation moved": (True, False),
+    "path parameter names changed": (False, True),
+    # Authentication: the Protocol passes `principal` (or `principal | None`) differently,
+    # except from optional to required.
+    "authentication public -> optional": (False, True),
+    "authentication public -> required": (True, True),
+    "authentication optional -> public": (False, True),
+    "authentication optional -> required": (True, False),
+    "authentication required -> public": (False, True),
+    "authentication required -> optional": (False, True),
+    "authentication schemes changed": (True, True),  # other credentials
+    # Parameters
+    "path parameter renamed": (False, True),  # a path parameter's name is not on the wire
+    "parameter renamed": (True, True),
+    "parameter removed": (True, False),
+    "required parameter added": (True, True),
+    "optional parameter added": (False, True),
+    "parameter now required": (True, False),
+    "parameter now optional": (False, True),
+    "default changed": (False, False),  # clients that leave it out get the new behaviour
+    # Request bodies
+    "required request body added": (True, True),
+    "optional request body added": (False, True),
+    "request body removed": (True, True),
+    "request body now required": (True, False),
+    "request media type removed": (True, False),
+    "request media type added": (False, True),
+    # Responses, by whether the status is a success (2xx)
+    "success status removed": (True, False),
+    "error status removed": (False, True),
+    "success status added": (True, True),
+    "error status added": (False, True),
+    "success response header removed": (True, True),  # the generated result type loses it
+    "error response header removed": (True, False),
+    "success response header added": (False, True),
+    "error response header added": (False, True),
+    "success media type removed": (True, False),
+    "error media type removed": (False, False),
+    "success media type added": (True, True),
+    "error media type added": (False, True),
 }
 
 
@@ -76,6 +131,7 @@ class Change:
     message: str
     client: bool  # breaks clients written against the old spec
     server: bool  # asks something of the implementation in src/
+    kind: str  # the row of EFFECTS that gave `client` and `server`
     operations: set[str] = field(default_factory=set)
 
     @property
@@ -91,19 +147,13 @@ def _normal_path(path: str) -> str:
     return re.sub(r"\{[^}]*\}", "{}", path)
 
 
+def _outcome(code: str) -> str:
+    """`success` for a 2xx status, `error` for the rest (4xx, 5xx, `default`)."""
+    return "success" if code.startswith("2") else "error"
+
+
 def _show(value: Any) -> str:
     return json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
-
-
-@dataclass
-class Flat:
-    """A schema with its `$ref`s followed and its `allOf` branches merged."""
-
-    location: Location
-    keywords: dict[str, Any]
-    properties: dict[str, tuple[Any, Location]]
-    required: set[str]
-    items: tuple[Any, Location] | None
 
 
 class Comparison:
@@ -116,47 +166,16 @@ class Comparison:
         return sorted(self._changes.values(), key=lambda c: (c.location, c.rule, c.message))
 
     def add(
-        self,
-        location: Location,
-        rule: str,
-        message: str,
-        *,
-        client: bool,
-        server: bool,
-        operation: str | None = None,
+        self, location: Location, rule: str, message: str, kind: str, operation: str | None = None
     ) -> None:
-        change = Change(location, rule, message, client, server)
+        """Report a change of `kind` (a key of EFFECTS, which classifies it)."""
+        client, server = EFFECTS[kind]
+        change = Change(location, rule, message, client, server, kind)
         kept = self._changes.setdefault(change.key, change)
         if operation:
             kept.operations.add(operation)
 
-    def effect(
-        self, location: Location, rule: str, message: str, effect: str, side: str, operation: str
-    ) -> None:
-        client, server = EFFECTS[(side, effect)]
-        self.add(location, rule, message, client=client, server=server, operation=operation)
-
     # Schemas
-
-    def flatten(self, document: dict[str, Any], node: Any, location: Location) -> Flat:
-        resolved = resolve(document, node, location)
-        schema = resolved.node if isinstance(resolved.node, dict) else {}
-        flat = Flat(resolved.location, {}, {}, set(), None)
-        for index, branch in enumerate(schema.get("allOf") or []):
-            merged = self.flatten(document, branch, (*resolved.location, "allOf", str(index)))
-            flat.keywords.update(merged.keywords)
-            flat.properties.update(merged.properties)
-            flat.required |= merged.required
-            flat.items = merged.items or flat.items
-        for key, value in schema.items():
-            if key not in ("allOf", "properties", "required", "items", "$ref"):
-                flat.keywords[key] = value
-        for name, prop in (schema.get("properties") or {}).items():
-            flat.properties[str(name)] = (prop, (*resolved.location, "properties", str(name)))
-        flat.required |= {str(name) for name in schema.get("required") or []}
-        if "items" in schema:
-            flat.items = (schema["items"], (*resolved.location, "items"))
-        return flat
 
     def _union(
         self, document: dict[str, Any], flat: Flat
@@ -169,7 +188,7 @@ class Comparison:
         keyword = "anyOf" if "anyOf" in flat.keywords else "oneOf"
         for index, branch in enumerate(branches):
             where = (*flat.location, keyword, str(index))
-            node = self.flatten(document, branch, where)
+            node = flatten(document, branch, where)
             found = schema_types(node.keywords)
             if found == {"null"}:
                 branch_types.add("null")
@@ -193,7 +212,7 @@ class Comparison:
         if (old_ref.location, new_ref.location) in seen:
             return
         seen = seen | {(old_ref.location, new_ref.location)}
-        o, n = self.flatten(self.old, *old), self.flatten(self.new, *new)
+        o, n = flatten(self.old, *old), flatten(self.new, *new)
         where = n.location
         named = "#/components/schemas/"
         refs = (old_ref.ref or "", new_ref.ref or "")
@@ -203,9 +222,8 @@ class Comparison:
                 "schema-renamed",
                 f"{refs[0].removeprefix(named)} is now {refs[1].removeprefix(named)}"
                 " (same place on the wire; the generated model is renamed)",
-                client=False,
-                server=True,
-                operation=operation,
+                "schema renamed",
+                operation,
             )
 
         old_types, old_branch = self._union(self.old, o)
@@ -214,9 +232,9 @@ class Comparison:
         # `anyOf: [X, {type: "null"}]` is X that may be null: compare X's content with the
         # other side's (its own single branch, or the schema itself).
         if old_branch:
-            o = self.flatten(self.old, *old_branch)
+            o = flatten(self.old, *old_branch)
         if new_branch:
-            n = self.flatten(self.new, *new_branch)
+            n = flatten(self.new, *new_branch)
         where = n.location
         self._values(where, o.keywords, n.keywords, side, operation)
         self._bounds(where, o.keywords, n.keywords, side, operation)
@@ -233,25 +251,15 @@ class Comparison:
 
         removed, added = expand(old) - expand(new), expand(new) - expand(old)
         verb = "accepts" if side == "request" else "returns"
+        shown = f"({sorted(old) or 'any'} -> {sorted(new) or 'any'})"
+        found = []  # (effect, what changed)
         if removed:
-            self.effect(
-                (*where, "type"),
-                "type-narrowed",
-                f"{side} {verb} no {', '.join(sorted(removed))} any more "
-                f"({sorted(old) or 'any'} -> {sorted(new) or 'any'})",
-                "narrowed",
-                side,
-                operation,
-            )
+            found.append(("narrowed", f"{side} {verb} no {', '.join(sorted(removed))} any more"))
         if added:
-            self.effect(
-                (*where, "type"),
-                "type-widened",
-                f"{side} now {verb} {', '.join(sorted(added))} too "
-                f"({sorted(old) or 'any'} -> {sorted(new) or 'any'})",
-                "widened",
-                side,
-                operation,
+            found.append(("widened", f"{side} now {verb} {', '.join(sorted(added))} too"))
+        for effect, text in found:
+            self.add(
+                (*where, "type"), f"type-{effect}", f"{text} {shown}", f"{side} {effect}", operation
             )
 
     def _values(
@@ -264,50 +272,23 @@ class Comparison:
             return list(enum) if isinstance(enum, list) else None
 
         before, after = allowed(old), allowed(new)
-        if before == after:
-            return
-        if after is not None and before is None:
-            self.effect(
-                (*where, "enum"),
-                "enum-value-removed",
-                f"{side} is now limited to {_show(after)}",
-                "narrowed",
-                side,
-                operation,
-            )
-            return
-        if before is not None and after is None:
-            self.effect(
-                (*where, "enum"),
-                "enum-value-added",
-                f"{side} is no longer limited to {_show(before)}",
-                "widened",
-                side,
-                operation,
-            )
-            return
-        assert before is not None
-        assert after is not None
-        removed = [v for v in before if v not in after]
-        added = [v for v in after if v not in before]
-        if removed:
-            self.effect(
-                (*where, "enum"),
-                "enum-value-removed",
-                f"{side} value(s) {', '.join(map(_show, removed))} removed",
-                "narrowed",
-                side,
-                operation,
-            )
-        if added:
-            self.effect(
-                (*where, "enum"),
-                "enum-value-added",
-                f"{side} value(s) {', '.join(map(_show, added))} added",
-                "widened",
-                side,
-                operation,
-            )
+        found = []  # (effect, what changed)
+        if before is None and after is not None:
+            found.append(("narrowed", f"{side} is now limited to {_show(after)}"))
+        elif after is None and before is not None:
+            found.append(("widened", f"{side} is no longer limited to {_show(before)}"))
+        elif before is not None and after is not None:
+            removed = [v for v in before if v not in after]
+            added = [v for v in after if v not in before]
+            if removed:
+                found.append(
+                    ("narrowed", f"{side} value(s) {', '.join(map(_show, removed))} removed")
+                )
+            if added:
+                found.append(("widened", f"{side} value(s) {', '.join(map(_show, added))} added"))
+        rules = {"narrowed": "enum-value-removed", "widened": "enum-value-added"}
+        for effect, text in found:
+            self.add((*where, "enum"), rules[effect], text, f"{side} {effect}", operation)
 
     def _bounds(
         self, where: Location, old: dict[str, Any], new: dict[str, Any], side: str, operation: str
@@ -328,25 +309,25 @@ class Comparison:
                 effect = "narrowed" if after > before else "widened"
             else:
                 effect = "changed"
-            rule = {
-                "narrowed": "constraint-narrowed",
-                "widened": "constraint-widened",
-                "changed": "constraint-changed",
-            }[effect]
             shown = f"{keyword} {_show(before) if before is not None else '(none)'} -> "
             shown += _show(after) if after is not None else "(none)"
-            self.effect((*where, keyword), rule, f"{side} {shown}", effect, side, operation)
+            self.add(
+                (*where, keyword),
+                f"constraint-{effect}",
+                f"{side} {shown}",
+                f"{side} {effect}",
+                operation,
+            )
         closed_before = old.get("additionalProperties") is False
         closed_after = new.get("additionalProperties") is False
         if closed_before != closed_after:
             effect = "narrowed" if closed_after else "widened"
             state = "rejects" if closed_after else "allows"
-            self.effect(
+            self.add(
                 (*where, "additionalProperties"),
                 f"constraint-{effect}",
                 f"{side} now {state} unknown properties",
-                effect,
-                side,
+                f"{side} {effect}",
                 operation,
             )
 
@@ -359,58 +340,32 @@ class Comparison:
         seen: frozenset[tuple[Location, Location]],
     ) -> None:
         where = new.location
+        # What the change means to the reader of each side, in the report's words.
+        removed = {
+            "request": "clients that send it are refused",
+            "response": "clients that read it break",
+        }
         for name in sorted(old.properties.keys() - new.properties.keys()):
-            if side == "request":
-                message = f"request property {name!r} removed: clients that send it are refused"
-                self.add(
-                    (*where, "properties", name),
-                    "property-removed",
-                    message,
-                    client=True,
-                    server=False,
-                    operation=operation,
-                )
-            else:
-                message = f"response property {name!r} removed: clients that read it break"
-                self.add(
-                    (*where, "properties", name),
-                    "property-removed",
-                    message,
-                    client=True,
-                    server=True,
-                    operation=operation,
-                )
+            self.add(
+                (*where, "properties", name),
+                "property-removed",
+                f"{side} property {name!r} removed: {removed[side]}",
+                f"{side} property removed",
+                operation,
+            )
         for name in sorted(new.properties.keys() - old.properties.keys()):
-            required = name in new.required
-            location = (*where, "properties", name)
-            if side == "request" and required:
-                self.add(
-                    location,
-                    "required-property-added",
-                    f"request property {name!r} added as required: old requests lack it",
-                    client=True,
-                    server=True,
-                    operation=operation,
-                )
+            presence = "required" if name in new.required else "optional"
+            rule = "property-added"
+            if side == "request" and presence == "required":
+                rule = "required-property-added"
+                text = f"request property {name!r} added as required: old requests lack it"
             elif side == "request":
-                self.add(
-                    location,
-                    "property-added",
-                    f"optional request property {name!r} added: the server must handle it",
-                    client=False,
-                    server=True,
-                    operation=operation,
-                )
+                text = f"optional request property {name!r} added: the server must handle it"
             else:
-                self.add(
-                    location,
-                    "property-added",
-                    f"{'required' if required else 'optional'} response property {name!r} added"
-                    + (": the server must produce it" if required else ""),
-                    client=False,
-                    server=required,
-                    operation=operation,
-                )
+                text = f"{presence} response property {name!r} added"
+                text += ": the server must produce it" if presence == "required" else ""
+            kind = f"{presence} {side} property added"
+            self.add((*where, "properties", name), rule, text, kind, operation)
         for name in sorted(old.properties.keys() & new.properties.keys()):
             location = (*where, "properties", name)
             was, now = name in old.required, name in new.required
@@ -421,7 +376,7 @@ class Comparison:
                 else:
                     text = f"{side} property {name!r} is now optional (may be absent)"
                 rule = "property-now-required" if now else "property-now-optional"
-                self.effect(location, rule, text, effect, side, operation)
+                self.add(location, rule, text, f"{side} {effect}", operation)
             self.schema(old.properties[name], new.properties[name], side, operation, seen)
 
     # Operations
@@ -445,16 +400,14 @@ class Comparison:
                         f"{old_op.method.upper()} {new_op.path}: operationId "
                         f"{old_op.operation_id!r} -> {new_op.operation_id!r} (generated clients "
                         "and links use it; the Protocol method is renamed)",
-                        client=True,
-                        server=True,
+                        "operation id changed",
                     )
             if new_op is None:
                 self.add(
                     old_op.location,
                     "operation-removed",
                     f"{old_op.method.upper()} {old_op.path} ({old_op.label}) was removed",
-                    client=True,
-                    server=False,
+                    "operation removed",
                 )
                 continue
             matched.add(new_op.operation_id or new_op.label)
@@ -465,8 +418,7 @@ class Comparison:
                     new_op.location,
                     "operation-added",
                     f"{new_op.method.upper()} {new_op.path} ({new_op.label}) is new: implement it",
-                    client=False,
-                    server=True,
+                    "operation added",
                 )
         return self.changes
 
@@ -482,8 +434,7 @@ class Comparison:
                 "operation-moved",
                 f"{label}: {old.method.upper()} {old.path} -> {new.method.upper()} {new.path}"
                 + (" (only path parameter names differ)" if same_route else ""),
-                client=not same_route,
-                server=same_route,
+                "path parameter names changed" if same_route else "operation moved",
             )
         self.security(old, new)
         self.parameters(old, new)
@@ -498,13 +449,7 @@ class Comparison:
         new_schemes = {name for r in after for name in r}
         if (old_kind, old_schemes) == (new_kind, new_schemes):
             return
-        if old_kind == new_kind:
-            client = server = True  # other credentials
-        else:
-            order = {"public": 0, "optional": 1, "required": 2}
-            client = order[new_kind] > order[old_kind] and new_kind == "required"
-            # The Protocol passes `principal` (or `principal | None`) differently.
-            server = not (old_kind == "optional" and new_kind == "required")
+        kind = "schemes changed" if old_kind == new_kind else f"{old_kind} -> {new_kind}"
         schemes = (
             f" ({', '.join(sorted(old_schemes)) or '-'} -> {', '.join(sorted(new_schemes)) or '-'})"
         )
@@ -512,8 +457,7 @@ class Comparison:
             (*new.location, "security"),
             "security-changed",
             f"{new.label}: authentication {old_kind} -> {new_kind}{schemes}",
-            client=client,
-            server=server,
+            f"authentication {kind}",
         )
 
     def parameters(self, old: Operation, new: Operation) -> None:
@@ -525,13 +469,11 @@ class Comparison:
             gone = [k for k in removed if k[0] == kind]
             came = [k for k in added if k[0] == kind]
             if len(gone) == 1 and len(came) == 1:
-                wire = kind == "path"  # a path parameter's name is not on the wire
                 self.add(
                     after[came[0]][1],
                     "parameter-renamed",
                     f"{label}: {kind} parameter {gone[0][1]!r} renamed to {came[0][1]!r}",
-                    client=not wire,
-                    server=True,
+                    "path parameter renamed" if kind == "path" else "parameter renamed",
                 )
                 removed.remove(gone[0])
                 added.remove(came[0])
@@ -541,19 +483,16 @@ class Comparison:
                 (*new.location, "parameters"),
                 "parameter-removed",
                 f"{label}: {key[0]} parameter {key[1]!r} removed",
-                client=True,
-                server=False,
+                "parameter removed",
             )
         for key in added:
             resolved, location = after[key]
-            required = bool(resolved.node.get("required"))
+            presence = "required" if resolved.node.get("required") else "optional"
             self.add(
                 location,
-                "required-parameter-added" if required else "parameter-added",
-                f"{label}: {'required' if required else 'optional'} {key[0]} parameter "
-                f"{key[1]!r} added",
-                client=required,
-                server=True,
+                "required-parameter-added" if presence == "required" else "parameter-added",
+                f"{label}: {presence} {key[0]} parameter {key[1]!r} added",
+                f"{presence} parameter added",
             )
         for key in before.keys() & after.keys():
             self._parameter(before[key], after[key], label)
@@ -567,8 +506,7 @@ class Comparison:
                 (*where, "required"),
                 "parameter-now-required" if now else "parameter-now-optional",
                 f"{label}: {name} is now {'required' if now else 'optional'}",
-                client=now,
-                server=not now,
+                "parameter now required" if now else "parameter now optional",
             )
         old_schema = old_param.node.get("schema", {})
         new_schema = new_param.node.get("schema", {})
@@ -582,8 +520,7 @@ class Comparison:
                 f"{label}: {name} default {_show(old_default.get('default'))} -> "
                 f"{_show(new_default.get('default'))} (clients that leave it out get the new "
                 "behaviour)",
-                client=False,
-                server=False,
+                "default changed",
             )
         self.schema(
             (old_schema, (*old_param.location, "schema")),
@@ -595,18 +532,16 @@ class Comparison:
     def request_body(self, old: Operation, new: Operation) -> None:
         label = new.label
         where = (*new.location, "requestBody")
-        old_body = resolve(self.old, old.node.get("requestBody"), (*old.location, "requestBody"))
-        new_body = resolve(self.new, new.node.get("requestBody"), where)
+        old_body, new_body = request_body(self.old, old), request_body(self.new, new)
         if old_body.node is None and new_body.node is None:
             return
         if old_body.node is None:
-            required = bool(new_body.node.get("required"))
+            presence = "required" if new_body.node.get("required") else "optional"
             self.add(
                 where,
                 "request-body-added",
-                f"{label}: a {'required' if required else 'optional'} request body was added",
-                client=required,
-                server=True,
+                f"{label}: a {presence} request body was added",
+                f"{presence} request body added",
             )
             return
         if new_body.node is None:
@@ -614,8 +549,7 @@ class Comparison:
                 where,
                 "request-body-removed",
                 f"{label}: the request body was removed",
-                client=True,
-                server=True,
+                "request body removed",
             )
             return
         if new_body.node.get("required") and not old_body.node.get("required"):
@@ -623,8 +557,7 @@ class Comparison:
                 where,
                 "request-body-now-required",
                 f"{label}: the request body is now required",
-                client=True,
-                server=False,
+                "request body now required",
             )
         old_content = old_body.node.get("content") or {}
         new_content = new_body.node.get("content") or {}
@@ -633,16 +566,14 @@ class Comparison:
                 (*new_body.location, "content"),
                 "request-media-type-removed",
                 f"{label}: request bodies as {media} are no longer accepted",
-                client=True,
-                server=False,
+                "request media type removed",
             )
         for media in sorted(new_content.keys() - old_content.keys()):
             self.add(
                 (*new_body.location, "content", media),
                 "request-media-type-added",
                 f"{label}: request bodies as {media} are accepted too",
-                client=False,
-                server=True,
+                "request media type added",
             )
         for media in sorted(old_content.keys() & new_content.keys()):
             self.schema(
@@ -664,22 +595,20 @@ class Comparison:
         after = {str(k): v for k, v in (new.node.get("responses") or {}).items()}
         where = (*new.location, "responses")
         for code in sorted(before.keys() - after.keys()):
-            success = code.startswith("2")
+            outcome = _outcome(code)
             self.add(
                 where,
-                "success-status-removed" if success else "error-status-removed",
+                f"{outcome}-status-removed",
                 f"{label}: no longer answers {code}",
-                client=success,
-                server=not success,
+                f"{outcome} status removed",
             )
         for code in sorted(after.keys() - before.keys()):
-            success = code.startswith("2")
+            outcome = _outcome(code)
             self.add(
                 (*where, code),
-                "success-status-added" if success else "error-status-added",
+                f"{outcome}-status-added",
                 f"{label}: may now answer {code}",
-                client=success,
-                server=True,
+                f"{outcome} status added",
             )
         for code in sorted(before.keys() & after.keys()):
             old_response = resolve(self.old, before[code], (*old.location, "responses", code))
@@ -691,7 +620,7 @@ class Comparison:
         self, old: dict[str, Any], old_location: Location, new: Resolved, code: str, label: str
     ) -> None:
         node, where = new.node, new.location
-        success = code.startswith("2")
+        outcome = _outcome(code)
         old_headers = {str(h).lower(): (h, v) for h, v in (old.get("headers") or {}).items()}
         new_headers = {str(h).lower(): (h, v) for h, v in (node.get("headers") or {}).items()}
         for name in sorted(old_headers.keys() - new_headers.keys()):
@@ -699,16 +628,14 @@ class Comparison:
                 (*where, "headers"),
                 "response-header-removed",
                 f"{label}: the {code} no longer sends {old_headers[name][0]}",
-                client=True,
-                server=success,  # the generated result type loses the field
+                f"{outcome} response header removed",
             )
         for name in sorted(new_headers.keys() - old_headers.keys()):
             self.add(
                 (*where, "headers", new_headers[name][0]),
                 "response-header-added",
                 f"{label}: the {code} now sends {new_headers[name][0]}",
-                client=False,
-                server=True,
+                f"{outcome} response header added",
             )
         for name in sorted(old_headers.keys() & new_headers.keys()):
             old_name, old_header = old_headers[name]
@@ -729,16 +656,14 @@ class Comparison:
                 (*where, "content"),
                 "response-media-type-removed",
                 f"{label}: the {code} no longer comes as {media}",
-                client=success,
-                server=False,
+                f"{outcome} media type removed",
             )
         for media in sorted(new_content.keys() - old_content.keys()):
             self.add(
                 (*where, "content", media),
                 "response-media-type-added",
                 f"{label}: the {code} may come as {media}",
-                client=success,
-                server=True,
+                f"{outcome} media type added",
             )
         for media in sorted(old_content.keys() & new_content.keys()):
             self.schema(

@@ -21,24 +21,26 @@ from typing import Any
 
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from specdoc import (
+    DEFAULT_SPEC,
     PROBLEM,
+    ROOT,
     Location,
     Operation,
     SpecError,
     dotted,
     effective_security,
+    flatten,
     load,
     lookup,
     operations,
     parameters,
     ref_location,
+    request_schemas,
     resolve,
+    responses,
     schema_types,
     security_kind,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC = ROOT / "openapi" / "openapi.yaml"
 
 # Rule name -> what it asks; the README and `--rules` print this table.
 RULES: dict[str, str] = {
@@ -279,15 +281,8 @@ def check_inputs_closed(document: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[Location] = set()
     for op in operations(document):
-        if "requestBody" not in op.node:
-            continue
-        body = resolve(document, op.node["requestBody"], (*op.location, "requestBody"))
-        if not isinstance(body.node, dict):
-            continue
-        for media_type, media in (body.node.get("content") or {}).items():
-            if isinstance(media, dict) and "schema" in media:
-                where = (*body.location, "content", str(media_type), "schema")
-                problems.extend(_closed_problems(document, media["schema"], where, seen, op.label))
+        for _, schema, where in request_schemas(document, op):
+            problems.extend(_closed_problems(document, schema, where, seen, op.label))
     return problems
 
 
@@ -331,10 +326,8 @@ def check_operation_basics(document: dict[str, Any]) -> list[Problem]:
 def _responses(
     document: dict[str, Any], op: Operation
 ) -> Iterator[tuple[str, dict[str, Any], Location]]:
-    for code, raw in (op.node.get("responses") or {}).items():
-        resolved = resolve(document, raw, (*op.location, "responses", str(code)))
-        if isinstance(resolved.node, dict):
-            yield str(code), resolved.node, resolved.location
+    for code, resolved in responses(document, op):
+        yield code, resolved.node, resolved.location
 
 
 def check_problem_json(document: dict[str, Any]) -> list[Problem]:
@@ -413,7 +406,7 @@ def check_security(document: dict[str, Any]) -> list[Problem]:
 
 
 def check_validation_statuses(document: dict[str, Any]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for op in operations(document):
         codes = {code for code, _, _ in _responses(document, op)}
         wanted = []
@@ -422,15 +415,12 @@ def check_validation_statuses(document: dict[str, Any]) -> list[Problem]:
         if "requestBody" in op.node:
             wanted.append(("413", "a body can be too large"))
             wanted.append(("415", "a body can have the wrong Content-Type"))
-        for code, why in wanted:
-            if code not in codes:
-                problems.append(
-                    Problem(
-                        (*op.location, "responses"),
-                        "validation-statuses",
-                        f"declare {code}: {why}",
-                    )
-                )
+        where = (*op.location, "responses")
+        problems.extend(
+            Problem(where, "validation-statuses", f"declare {code}: {why}")
+            for code, why in wanted
+            if code not in codes
+        )
     return problems
 
 
@@ -531,18 +521,10 @@ def check_creates(document: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _flatten(document: dict[str, Any], schema: Any, location: Location) -> dict[str, Any]:
-    """Properties and required names of a schema, allOf branches merged."""
+def _own_types(document: dict[str, Any], schema: Any, location: Location) -> set[str]:
+    """The JSON types a schema names itself (its allOf branches' left out)."""
     node = resolve(document, schema, location).node
-    if not isinstance(node, dict):
-        return {"properties": {}, "required": set()}
-    properties = dict(node.get("properties") or {})
-    required = set(node.get("required") or [])
-    for index, branch in enumerate(node.get("allOf") or []):
-        merged = _flatten(document, branch, (*location, "allOf", str(index)))
-        properties.update(merged["properties"])
-        required |= merged["required"]
-    return {"properties": properties, "required": required, "type": schema_types(node)}
+    return schema_types(node) if isinstance(node, dict) else set()
 
 
 def _success_schema(document: dict[str, Any], op: Operation) -> tuple[Any, Location] | None:
@@ -562,8 +544,10 @@ def _is_list(document: dict[str, Any], op: Operation) -> bool:
     success = _success_schema(document, op)
     if success is None:
         return False
-    flattened = _flatten(document, *success)
-    return "array" in flattened["type"] or "items" in flattened["properties"]
+    return (
+        "array" in _own_types(document, *success)
+        or "items" in flatten(document, *success).properties
+    )
 
 
 def check_lists(document: dict[str, Any]) -> list[Problem]:
@@ -595,13 +579,11 @@ def check_lists(document: dict[str, Any]) -> list[Problem]:
                 )
             )
             continue
-        page = _flatten(document, *success)
+        page = flatten(document, *success)
         missing = [
-            name
-            for name in PAGE_FIELDS
-            if name not in page["properties"] or name not in page["required"]
+            name for name in PAGE_FIELDS if name not in page.properties or name not in page.required
         ]
-        if "array" in page["type"] or missing:
+        if "array" in _own_types(document, *success) or missing:
             problems.append(
                 Problem(
                     success[1],
@@ -712,14 +694,7 @@ def check_inputs_refuse_nul(document: dict[str, Any]) -> list[Problem]:
         for resolved, _ in parameters(document, op).values():
             if isinstance(resolved.node, dict) and "schema" in resolved.node:
                 roots.append((resolved.node["schema"], (*resolved.location, "schema")))
-        if "requestBody" in op.node:
-            body = resolve(document, op.node["requestBody"], (*op.location, "requestBody"))
-            content = body.node.get("content") if isinstance(body.node, dict) else None
-            for media_type, media in (content or {}).items():
-                if isinstance(media, dict) and "schema" in media:
-                    roots.append(
-                        (media["schema"], (*body.location, "content", media_type, "schema"))
-                    )
+        roots.extend((schema, where) for _, schema, where in request_schemas(document, op))
     for root, root_location in roots:
         for schema, location in _input_strings(document, root, root_location, seen):
             if "string" not in schema_types(schema) or "enum" in schema or "const" in schema:

@@ -1,6 +1,9 @@
-"""What the spec tools share: loading the document, following `$ref`s, walking operations.
+"""The one reader of the spec: loading the document, following `$ref`s, walking operations.
 
-Standard library and PyYAML only. A location is the list of keys from the document's root
+The spec tools (lint_spec, breaking), the tests (through tests/support) and the generator all
+read the contract through this module, so the HTTP methods, the `$ref` resolver and what an
+operation is are written once. Standard library and PyYAML only: the generator imports it in
+an environment of its own. A location is the list of keys from the document's root
 (`["paths", "/api/v1/items", "post", "responses", "201"]`), printed dotted
 (`paths./api/v1/items.post.responses.201`) the way the tools report it.
 """
@@ -14,7 +17,10 @@ from typing import Any
 
 import yaml
 
+# The methods a path item may hold, in the order OpenAPI lists them: the project's one copy.
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SPEC = ROOT / "openapi" / "openapi.yaml"
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 
@@ -35,7 +41,7 @@ def load_text(text: str, source: str) -> dict[str, Any]:
     return document
 
 
-def load(path: Path) -> dict[str, Any]:
+def load(path: Path = DEFAULT_SPEC) -> dict[str, Any]:
     return load_text(path.read_text(encoding="utf-8"), str(path))
 
 
@@ -72,7 +78,8 @@ class Resolved:
     ref: str | None  # the last `$ref` followed, if any
 
 
-def resolve(document: dict[str, Any], node: Any, location: Location) -> Resolved:
+def resolve(document: dict[str, Any], node: Any, location: Location = ()) -> Resolved:
+    """`node` with every `$ref` followed; a reference to nothing resolves to None."""
     ref: str | None = None
     for _ in range(32):
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
@@ -83,10 +90,45 @@ def resolve(document: dict[str, Any], node: Any, location: Location) -> Resolved
     raise SpecError(f"{dotted(location)}: reference cycle")
 
 
+@dataclass
+class Flat:
+    """A schema with its `$ref`s followed and its `allOf` branches merged (its own words last)."""
+
+    location: Location  # where its content is defined
+    keywords: dict[str, Any]  # every other keyword: type, enum, bounds, anyOf ...
+    properties: dict[str, tuple[Any, Location]]  # each as written, and where
+    required: set[str]
+    items: tuple[Any, Location] | None
+
+
+def flatten(document: dict[str, Any], node: Any, location: Location = ()) -> Flat:
+    """`node` as one schema: `$ref`s followed, `allOf` branches merged in order, then its own."""
+    resolved = resolve(document, node, location)
+    schema = resolved.node if isinstance(resolved.node, dict) else {}
+    flat = Flat(resolved.location, {}, {}, set(), None)
+    for index, branch in enumerate(schema.get("allOf") or []):
+        merged = flatten(document, branch, (*resolved.location, "allOf", str(index)))
+        flat.keywords.update(merged.keywords)
+        flat.properties.update(merged.properties)
+        flat.required |= merged.required
+        flat.items = merged.items or flat.items
+    for key, value in schema.items():
+        if key not in ("allOf", "properties", "required", "items", "$ref"):
+            flat.keywords[key] = value
+    for name, prop in (schema.get("properties") or {}).items():
+        flat.properties[str(name)] = (prop, (*resolved.location, "properties", str(name)))
+    flat.required |= {str(name) for name in schema.get("required") or []}
+    if "items" in schema:
+        flat.items = (schema["items"], (*resolved.location, "items"))
+    return flat
+
+
 @dataclass(frozen=True)
 class Operation:
-    path: str
-    method: str
+    """One operation of the document, as written: its `$ref`s are followed on demand."""
+
+    path: str  # the path template, `/api/v1/items/{item_id}`
+    method: str  # lower case, a key of the path item: `get`
     node: dict[str, Any]
     shared_parameters: list[Any]  # the path item's own `parameters`
 
@@ -103,6 +145,17 @@ class Operation:
     def label(self) -> str:
         return self.operation_id or f"{self.method.upper()} {self.path}"
 
+    @property
+    def tag(self) -> str:
+        """The first tag ("" without one): the generated router and src/ package it lives in."""
+        tags = self.node.get("tags")
+        return str(tags[0]) if isinstance(tags, list) and tags else ""
+
+    @property
+    def statuses(self) -> frozenset[str]:
+        """The status codes (and `default`) it declares, as written in the document."""
+        return frozenset(str(code) for code in self.node.get("responses") or {})
+
 
 def operations(document: dict[str, Any]) -> Iterator[Operation]:
     paths = document.get("paths")
@@ -117,6 +170,36 @@ def operations(document: dict[str, Any]) -> Iterator[Operation]:
             node = item.get(method)
             if isinstance(node, dict):
                 yield Operation(str(path), method, node, shared if isinstance(shared, list) else [])
+
+
+def responses(document: dict[str, Any], operation: Operation) -> Iterator[tuple[str, Resolved]]:
+    """Each declared status code with its response, `$ref`s followed (mappings only)."""
+    for code, raw in (operation.node.get("responses") or {}).items():
+        resolved = resolve(document, raw, (*operation.location, "responses", str(code)))
+        if isinstance(resolved.node, dict):
+            yield str(code), resolved
+
+
+def request_body(document: dict[str, Any], operation: Operation) -> Resolved:
+    """The operation's request body, `$ref`s followed; its node is None when it has none."""
+    return resolve(
+        document, operation.node.get("requestBody"), (*operation.location, "requestBody")
+    )
+
+
+def request_schemas(
+    document: dict[str, Any], operation: Operation
+) -> Iterator[tuple[str, Any, Location]]:
+    """(media type, schema, where the schema is written) for each body the operation takes."""
+    body = request_body(document, operation)
+    content = body.node.get("content") if isinstance(body.node, dict) else None
+    for media_type, media in (content or {}).items():
+        if isinstance(media, dict) and "schema" in media:
+            yield (
+                str(media_type),
+                media["schema"],
+                (*body.location, "content", str(media_type), "schema"),
+            )
 
 
 def effective_security(document: dict[str, Any], operation: Operation) -> list[dict[str, Any]]:

@@ -8,10 +8,10 @@ the same status codes. A template that drops a constraint shows up here.
 
 from typing import Any
 
+import specdoc
 from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 COMPARED = (
     "type",
     "format",
@@ -34,23 +34,14 @@ def derived(routes: list[BaseRoute]) -> dict[str, Any]:
     return get_openapi(title="derived", version="0", openapi_version="3.1.0", routes=routes)
 
 
-def _resolve(document: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def _constraints(document: dict[str, Any], schema: Any) -> dict[str, Any]:
     """The compared keywords of a schema, with `T | null` folded into T plus nullable."""
-    schema = _resolve(document, schema)
+    schema = specdoc.resolve(document, schema).node
     found: dict[str, Any] = {}
     branches = schema.get("anyOf") or schema.get("oneOf")
     if branches:
         for branch in branches:
-            branch = _resolve(document, branch)
+            branch = specdoc.resolve(document, branch).node
             if branch.get("type") == "null":
                 found["nullable"] = True
             else:
@@ -73,20 +64,19 @@ def _constraints(document: dict[str, Any], schema: Any) -> dict[str, Any]:
 
 def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     """Every operation, with the parameters its path item shares folded in."""
-    found = {}
-    for path, item in (document.get("paths") or {}).items():
-        shared = item.get("parameters", [])
-        for method, operation in item.items():
-            if method in METHODS:
-                own = operation.get("parameters", [])
-                found[(method.upper(), path)] = {**operation, "parameters": [*shared, *own]}
-    return found
+    return {
+        (op.method.upper(), op.path): {
+            **op.node,
+            "parameters": [*op.shared_parameters, *op.node.get("parameters", [])],
+        }
+        for op in specdoc.operations(document)
+    }
 
 
 def _parameters(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
     result = {}
     for raw in operation.get("parameters", []):
-        parameter = _resolve(document, raw)
+        parameter = specdoc.resolve(document, raw).node
         schema = _constraints(document, parameter.get("schema", {}))
         # An optional parameter without a default is nullable in Python; the contract
         # expresses the same thing by not requiring it.
@@ -97,7 +87,7 @@ def _parameters(document: dict[str, Any], operation: dict[str, Any]) -> dict[str
 
 
 def _content_types(document: dict[str, Any], operation: dict[str, Any]) -> set[str]:
-    body = _resolve(document, operation.get("requestBody", {}))
+    body = specdoc.resolve(document, operation.get("requestBody", {})).node
     return set(body.get("content", {}))
 
 

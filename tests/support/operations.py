@@ -1,5 +1,8 @@
 """The contract's operations as data, for tests that walk the spec instead of listing routes.
 
+The spec is read through specdoc (openapi/tools/specdoc.py), the project's one spec walker: its
+operations, methods and `$ref` resolver; this module adds what a test needs to send a request.
+
 A test that loops over `operations()` covers an operation added to openapi/openapi.yaml without
 being edited. `valid_body` and `fill_path` make requests that pass the contract's validation,
 from the schemas alone (an `examples` entry wins where a schema has one).
@@ -13,30 +16,47 @@ from functools import cache
 from typing import Any
 
 import httpx
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+import specdoc
 
-from tests.support.contract import SPEC_URI, spec
+from tests.support.contract import SPEC_URI, schema_validator, spec
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+METHODS = specdoc.HTTP_METHODS  # the name the security suite imports
 FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
+JSON = specdoc.JSON
 # Strings tried, in order, against a `pattern` that has no `examples` to take from.
 PATTERN_CANDIDATES = ("a", "ok", "abc-123", "1", "1.00", "example", "A1")
 
 
 @dataclass(frozen=True)
 class Operation:
-    operation_id: str
-    method: str
-    path: str
-    tag: str
-    statuses: frozenset[str]
+    """specdoc's operation of the contract, with what a test needs to send it resolved."""
+
+    source: specdoc.Operation
     secured: bool  # a token is required
     media_type: str | None
     body_schema: dict[str, Any] | None
-    parameters: tuple[dict[str, Any], ...]
+    parameters: tuple[dict[str, Any], ...]  # resolved; the operation's own win over its path's
+
+    @property
+    def operation_id(self) -> str:
+        return self.source.operation_id
+
+    @property
+    def method(self) -> str:
+        """Upper case, as sent: `GET`."""
+        return self.source.method.upper()
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def tag(self) -> str:
+        return self.source.tag
+
+    @property
+    def statuses(self) -> frozenset[str]:
+        return self.source.statuses
 
     def declares(self, status: int) -> bool:
         return str(status) in self.statuses
@@ -50,47 +70,29 @@ class Operation:
 
 
 def resolve(node: Any) -> Any:
-    """`node` with a top-level local `$ref` followed (repeatedly)."""
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec()
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
+    """`node` with its `$ref`s into the contract followed (specdoc.resolve)."""
+    return specdoc.resolve(spec(), node).node
+
+
+def _test_view(source: specdoc.Operation) -> Operation:
+    document = spec()
+    bodies = list(specdoc.request_schemas(document, source))
+    security = specdoc.effective_security(document, source)
+    return Operation(
+        source=source,
+        # `[{}, {bearer: []}]` makes a token optional: not secured in this sense.
+        secured=specdoc.security_kind(security) == "required",
+        media_type=bodies[0][0] if bodies else None,
+        body_schema=bodies[0][1] if bodies else None,
+        parameters=tuple(
+            resolved.node for resolved, _ in specdoc.parameters(document, source).values()
+        ),
+    )
 
 
 @cache
 def operations() -> tuple[Operation, ...]:
-    found = []
-    default_security = spec().get("security") or []
-    for path, item in spec()["paths"].items():
-        shared = [resolve(p) for p in item.get("parameters", [])]
-        for method in METHODS:
-            operation = item.get(method)
-            if operation is None:
-                continue
-            own = [resolve(p) for p in operation.get("parameters", [])]
-            names = {(p["in"], p["name"]) for p in own}
-            parameters = tuple(own + [p for p in shared if (p["in"], p["name"]) not in names])
-            body = resolve(operation.get("requestBody")) or {}
-            content: dict[str, Any] = body.get("content") or {}
-            media_type = next(iter(content), None)
-            security = operation.get("security", default_security)
-            found.append(
-                Operation(
-                    operation_id=operation["operationId"],
-                    method=method.upper(),
-                    path=path,
-                    tag=operation["tags"][0],
-                    statuses=frozenset(str(code) for code in operation["responses"]),
-                    # `[{}, {bearer: []}]` makes a token optional: not secured in this sense.
-                    secured=bool(security) and all(security),
-                    media_type=media_type,
-                    body_schema=content[media_type].get("schema") if media_type else None,
-                    parameters=parameters,
-                )
-            )
-    return tuple(found)
+    return tuple(_test_view(source) for source in specdoc.operations(spec()))
 
 
 def by_id(operation_id: str) -> Operation:
@@ -103,13 +105,7 @@ def all_pairs() -> set[tuple[str, str]]:
 
 
 def is_valid(instance: Any, schema: dict[str, Any]) -> bool:
-    resource = Resource.from_contents(spec(), default_specification=DRAFT202012)
-    registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
-    rooted = _rebase(schema)
-    validator = Draft202012Validator(
-        rooted, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
-    return validator.is_valid(instance)
+    return schema_validator(_rebase(schema)).is_valid(instance)
 
 
 def _rebase(node: Any) -> Any:

@@ -15,9 +15,10 @@ name from `KNOWN_FIELDS`; anything else comes from the schema (`tests.support.op
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import httpx
+import specdoc
 
 from tests.support.accounts import Account, login, sign_up
 from tests.support.contract import spec
@@ -38,20 +39,22 @@ SUPERUSER_ONLY = "x-superuser-only"
 
 def raw(op: Operation) -> dict[str, Any]:
     """The operation's object in the spec, for what `Operation` does not carry."""
-    found: dict[str, Any] = spec()["paths"][op.path][op.method.lower()]
-    return found
+    return op.source.node
 
 
 def access(op: Operation) -> Access:
     """`public` (security: []), `optional` ([{}, {bearer: []}]) or `required` (a token)."""
-    security = raw(op).get("security", spec().get("security") or [])
-    if not security or all(not requirement for requirement in security):
-        return "public"
-    return "required" if all(security) else "optional"
+    kind = specdoc.security_kind(specdoc.effective_security(spec(), op.source))
+    return cast(Access, kind)
 
 
 def superuser_only(op: Operation) -> bool:
     return raw(op).get(SUPERUSER_ONLY) is True
+
+
+def responses(op: Operation) -> dict[str, dict[str, Any]]:
+    """The operation's responses by status code, `$ref`s followed."""
+    return {code: found.node for code, found in specdoc.responses(spec(), op.source)}
 
 
 def path_parameters(op: Operation) -> frozenset[str]:
@@ -77,8 +80,8 @@ class Link:
 def links() -> tuple[Link, ...]:
     found = []
     for op in operations():
-        for status, response in raw(op)["responses"].items():
-            for name, link in (resolve(response).get("links") or {}).items():
+        for status, response in responses(op).items():
+            for name, link in (response.get("links") or {}).items():
                 link = resolve(link)
                 found.append(
                     Link(
@@ -263,11 +266,8 @@ async def snapshot(
 
 def properties_of(schema: Any) -> dict[str, Any]:
     """The top-level properties an object schema names, through `$ref` and `allOf`."""
-    schema = resolve(schema)
-    found: dict[str, Any] = dict(schema.get("properties") or {})
-    for part in schema.get("allOf", []):
-        found.update(properties_of(part))
-    return found
+    flat = specdoc.flatten(spec(), schema)
+    return {name: written for name, (written, _) in flat.properties.items()}
 
 
 def keys_of(schema: Any, seen: frozenset[int] = frozenset()) -> set[str]:
@@ -290,17 +290,17 @@ def keys_of(schema: Any, seen: frozenset[int] = frozenset()) -> set[str]:
 def success_schemas(op: Operation) -> list[Any]:
     """The body schema of each 2xx response the operation declares."""
     found = []
-    for status, response in raw(op)["responses"].items():
-        if str(status).startswith("2"):
-            for media in (resolve(response).get("content") or {}).values():
+    for status, response in responses(op).items():
+        if status.startswith("2"):
+            for media in (response.get("content") or {}).values():
                 if "schema" in media:
                     found.append(media["schema"])
     return found
 
 
 def response_schema(op: Operation, status: int, media_type: str) -> Any | None:
-    response = raw(op)["responses"].get(str(status))
+    response = responses(op).get(str(status))
     if response is None:
         return None
-    media = (resolve(response).get("content") or {}).get(media_type)
+    media = (response.get("content") or {}).get(media_type)
     return media.get("schema") if media else None

@@ -28,6 +28,11 @@ def _problem(description: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _name_input() -> dict[str, Any]:
+    """A widget's name as requests carry it: a fresh copy each time, for changes to break."""
+    return {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NO_NUL}
+
+
 def widgets() -> dict[str, Any]:
     """A spec that passes lint_spec: every house rule is kept."""
     body_errors = {
@@ -215,12 +220,7 @@ def widgets() -> dict[str, Any]:
                     "additionalProperties": False,
                     "required": ["name"],
                     "properties": {
-                        "name": {
-                            "type": "string",
-                            "minLength": 1,
-                            "maxLength": 100,
-                            "pattern": NO_NUL,
-                        },
+                        "name": _name_input(),
                         "colour": {"type": "string", "enum": ["red", "blue"]},
                         "count": {"type": "integer", "minimum": 0, "maximum": 1000},
                         "labels": {
@@ -235,12 +235,7 @@ def widgets() -> dict[str, Any]:
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {
-                        "name": {
-                            "type": "string",
-                            "minLength": 1,
-                            "maxLength": 100,
-                            "pattern": NO_NUL,
-                        },
+                        "name": _name_input(),
                         "colour": {"type": "string", "enum": ["red", "blue"]},
                     },
                 },
