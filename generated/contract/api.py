@@ -1,14 +1,19 @@
 # DO NOT EDIT: generated from openapi/openapi.yaml by `nox -s generate`.
 """Every operation in the contract, and one place that builds all the routers.
 
+`OPERATIONS` is the operation index: what the contract says about each operation (method, path,
+security, bodies, responses, the extensions the service reads), as plain data, so that nothing
+at run time parses the spec again. Response schemas refer to `contract.schemas.SCHEMAS` by
+`#/components/schemas/<name>`; every other `$ref` of the spec is already followed here.
+
 `ServiceProviders` has one attribute per tag: the dependency that provides the tag's
 implementation. The app passes an object with all of them to `build_routers`, so a tag
 without an implementation is a type error; `OPERATIONS` lets the app name what is missing
 when it starts.
 """
 
-from collections.abc import Awaitable, Callable
-from typing import Any, NamedTuple, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 from fastapi import APIRouter
 
@@ -18,17 +23,56 @@ P = TypeVar("P")
 P_contra = TypeVar("P_contra", contravariant=True)
 
 
+TITLE = "Contract-first API"
+VERSION = "0.1.0"
+
+
+class HeaderInfo(NamedTuple):
+    """A header a response declares."""
+
+    name: str  # as the spec writes it
+    required: bool
+    schema: Mapping[str, Any]  # JSON Schema of its value
+
+
+class ResponseInfo(NamedTuple):
+    """A response an operation declares."""
+
+    status: str  # "200"; a spec may also say "4XX" or "default"
+    content: Mapping[str, Mapping[str, Any] | None]  # media type -> body schema (None: any)
+    headers: tuple[HeaderInfo, ...]
+
+
 class OperationInfo(NamedTuple):
+    """One operation of the contract, and the class and module that implement it."""
+
     operation_id: str
-    method: str
-    path: str
+    method: str  # upper case: "GET"
+    path: str  # the template: "/api/v1/items/{item_id}"
     tag: str
-    method_name: str
+    method_name: str  # of the Protocol, the service and the route
     protocol: str
     implementation_module: str
     implementation_class: str
+    security: Literal["public", "optional", "required"]  # is a bearer token needed
+    security_schemes: tuple[str, ...]  # the schemes it accepts ("bearer")
+    request_media_types: tuple[str, ...]  # of its body; empty: it takes none
+    responses: tuple[ResponseInfo, ...]
+    superuser_only: bool  # `x-superuser-only`
+    uses_database: bool  # `x-uses-database` (true unless the spec says false)
+    extensions: Mapping[str, Any]  # every `x-` key, as written
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return tuple(response.status for response in self.responses)
+
+    @property
+    def rate_limited(self) -> bool:
+        """The contract declares a 429: the rate limit applies (its rate is a setting)."""
+        return "429" in self.statuses
 
 
+# The first eight values are positional: openapi/tools/change_guide.py reads them from here.
 OPERATIONS: tuple[OperationInfo, ...] = (
     OperationInfo(
         "register",
@@ -39,6 +83,76 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.auth.AuthApi",
         "app.auth.service",
         "AuthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "201",
+                {"application/json": {"$ref": "#/components/schemas/User"}},
+                (
+                    HeaderInfo(
+                        "Location",
+                        True,
+                        {
+                            "type": "string",
+                            "format": "uri-reference",
+                            "maxLength": 2048,
+                        },
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "409",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "429",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "login",
@@ -49,6 +163,66 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.auth.AuthApi",
         "app.auth.service",
         "AuthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=("application/x-www-form-urlencoded",),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/TokenPair"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "429",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "refreshTokens",
@@ -59,6 +233,66 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.auth.AuthApi",
         "app.auth.service",
         "AuthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/TokenPair"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "429",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "logout",
@@ -69,6 +303,50 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.auth.AuthApi",
         "app.auth.service",
         "AuthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "204",
+                {},
+                (),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "getLiveness",
@@ -79,6 +357,24 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.health.HealthApi",
         "app.health.service",
         "HealthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/HealthStatus"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=False,
+        extensions={"x-uses-database": False},
     ),
     OperationInfo(
         "getReadiness",
@@ -89,6 +385,35 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.health.HealthApi",
         "app.health.service",
         "HealthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/ReadinessStatus"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "listUserItems",
@@ -99,6 +424,45 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.items.ItemsApi",
         "app.items.service",
         "ItemsService",
+        security="public",
+        security_schemes=(),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/ItemPage"}},
+                (),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "listItems",
@@ -109,6 +473,40 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.items.ItemsApi",
         "app.items.service",
         "ItemsService",
+        security="public",
+        security_schemes=(),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/ItemPage"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "createItem",
@@ -119,6 +517,66 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.items.ItemsApi",
         "app.items.service",
         "ItemsService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "201",
+                {"application/json": {"$ref": "#/components/schemas/Item"}},
+                (
+                    HeaderInfo("ETag", True, {"type": "string", "maxLength": 128}),
+                    HeaderInfo(
+                        "Location",
+                        True,
+                        {
+                            "type": "string",
+                            "format": "uri-reference",
+                            "maxLength": 2048,
+                        },
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "getItem",
@@ -129,6 +587,45 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.items.ItemsApi",
         "app.items.service",
         "ItemsService",
+        security="public",
+        security_schemes=(),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/Item"}},
+                (HeaderInfo("ETag", True, {"type": "string", "maxLength": 128}),),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "deleteItem",
@@ -139,6 +636,50 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.items.ItemsApi",
         "app.items.service",
         "ItemsService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "204",
+                {},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "updateItem",
@@ -149,6 +690,65 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.items.ItemsApi",
         "app.items.service",
         "ItemsService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/Item"}},
+                (HeaderInfo("ETag", True, {"type": "string", "maxLength": 128}),),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "412",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "listPosts",
@@ -159,6 +759,45 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.posts.PostsApi",
         "app.posts.service",
         "PostsService",
+        security="optional",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/PostPage"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "createPost",
@@ -169,6 +808,66 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.posts.PostsApi",
         "app.posts.service",
         "PostsService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "201",
+                {"application/json": {"$ref": "#/components/schemas/Post"}},
+                (
+                    HeaderInfo("ETag", True, {"type": "string", "maxLength": 128}),
+                    HeaderInfo(
+                        "Location",
+                        True,
+                        {
+                            "type": "string",
+                            "format": "uri-reference",
+                            "maxLength": 2048,
+                        },
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "getPostBySlug",
@@ -179,6 +878,50 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.posts.PostsApi",
         "app.posts.service",
         "PostsService",
+        security="optional",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/Post"}},
+                (HeaderInfo("ETag", True, {"type": "string", "maxLength": 128}),),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "getPost",
@@ -189,6 +932,50 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.posts.PostsApi",
         "app.posts.service",
         "PostsService",
+        security="optional",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/Post"}},
+                (HeaderInfo("ETag", True, {"type": "string", "maxLength": 128}),),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "deletePost",
@@ -199,6 +986,50 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.posts.PostsApi",
         "app.posts.service",
         "PostsService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "204",
+                {},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "updatePost",
@@ -209,6 +1040,65 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.posts.PostsApi",
         "app.posts.service",
         "PostsService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/Post"}},
+                (HeaderInfo("ETag", True, {"type": "string", "maxLength": 128}),),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "412",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "getCurrentUser",
@@ -219,6 +1109,40 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.users.UsersApi",
         "app.users.service",
         "UsersService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/User"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "deleteCurrentUser",
@@ -229,6 +1153,40 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.users.UsersApi",
         "app.users.service",
         "UsersService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "204",
+                {},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "updateCurrentUser",
@@ -239,6 +1197,55 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.users.UsersApi",
         "app.users.service",
         "UsersService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/User"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "changePassword",
@@ -249,6 +1256,71 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.users.UsersApi",
         "app.users.service",
         "UsersService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "204",
+                {},
+                (),
+            ),
+            ResponseInfo(
+                "400",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "429",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "listUsers",
@@ -259,6 +1331,50 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.users.UsersApi",
         "app.users.service",
         "UsersService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/UserPage"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "403",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=True,
+        uses_database=True,
+        extensions={"x-superuser-only": True},
     ),
     OperationInfo(
         "getUser",
@@ -269,6 +1385,50 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.users.UsersApi",
         "app.users.service",
         "UsersService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/User"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
     ),
     OperationInfo(
         "deleteUser",
@@ -279,6 +1439,55 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.users.UsersApi",
         "app.users.service",
         "UsersService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "204",
+                {},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "403",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=True,
+        uses_database=True,
+        extensions={"x-superuser-only": True},
     ),
     OperationInfo(
         "updateUser",
@@ -289,6 +1498,65 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "contract.routers.users.UsersApi",
         "app.users.service",
         "UsersService",
+        security="required",
+        security_schemes=("bearer",),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "200",
+                {"application/json": {"$ref": "#/components/schemas/User"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "403",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=True,
+        uses_database=True,
+        extensions={"x-superuser-only": True},
     ),
 )
 

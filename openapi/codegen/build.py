@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import filecmp
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+# The visitor walks the spec with the project's own spec module (`from specdoc import ...`).
+SPEC_TOOLS = ROOT / "openapi" / "tools"
 HEADER = "# DO NOT EDIT: generated from openapi/openapi.yaml by `nox -s generate`."
 PACKAGE_DOC = '"""The contract: models and routers generated from openapi/openapi.yaml."""\n'
 ROUTERS_DOC = '"""One module per OpenAPI tag: a Protocol to implement and a router factory."""\n'
@@ -57,8 +60,8 @@ DATAMODEL_OPTIONS = [
 ]
 
 
-def _run(cmd: list[str | Path]) -> None:
-    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+def _run(cmd: list[str | Path], env: dict[str, str] | None = None) -> None:
+    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"generation failed: {' '.join(str(c) for c in cmd)}")
@@ -85,7 +88,7 @@ def render(spec: Path, out: Path, models_python: Path, routers_python: Path) -> 
             "--input", spec, "--output", scratch / "fcg",
             "--template-dir", HERE / "templates", "--generate-routers",
             "--custom-visitor", HERE / "visitor.py", "--disable-timestamp",
-        ])  # fmt: skip
+        ], env={**os.environ, "PYTHONPATH": str(SPEC_TOOLS)})  # fmt: skip
         (out / "routers").mkdir(parents=True)
         files = {
             out / "__init__.py": PACKAGE_DOC,
@@ -93,6 +96,7 @@ def render(spec: Path, out: Path, models_python: Path, routers_python: Path) -> 
             out / "models.py": (scratch / "models.py").read_text(),
             out / "api.py": (scratch / "fcg" / "api.py").read_text(),
             out / "runtime.py": (scratch / "fcg" / "runtime.py").read_text(),
+            out / "schemas.py": (scratch / "fcg" / "schemas.py").read_text(),
         }
         for router in sorted((scratch / "fcg" / "routers").glob("*.py")):
             files[out / "routers" / router.name] = router.read_text()
@@ -100,7 +104,7 @@ def render(spec: Path, out: Path, models_python: Path, routers_python: Path) -> 
             path.write_text(_with_header(text))
         (out / "py.typed").write_text(HEADER + "\n")
         (out / "openapi.yaml").write_text(HEADER + "\n" + spec.read_text())
-    ruff = [models_python, "-m", "ruff"]
+    ruff: list[str | Path] = [models_python, "-m", "ruff"]
     _run([*ruff, "check", *RUFF_SETTINGS, "--select=I,F401", "--fix", "--quiet",
           "--config=lint.isort.known-first-party=['contract']", out])  # fmt: skip
     _run([*ruff, "format", *RUFF_SETTINGS, "--quiet", out])

@@ -3,8 +3,10 @@
 fastapi-code-generator parses operations itself, but it drops bearer security, form bodies,
 `application/problem+json`, response headers and (with annotations) query constraints. So this
 visitor walks `parser.raw_obj` (the spec as loaded) and hands the templates a complete, plain
-description of every operation. It runs inside the generator's own environment (see
-`noxfile.py`), so it uses only the standard library.
+description of every operation, and the operation index (`contract.api.OPERATIONS`,
+`contract.schemas.SCHEMAS`) the service reads instead of the spec. It runs inside the
+generator's own environment (see `noxfile.py`): the standard library, PyYAML, and the project's
+spec-walking module `openapi/tools/specdoc.py`, which build.py puts on that environment's path.
 """
 
 import keyword
@@ -13,11 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from specdoc import HTTP_METHODS, Location, resolve
+
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
-PROBLEM = "application/problem+json"
 IMPLEMENTATION_PACKAGE = "app"
+# Operation extensions the service reads, each emitted as a typed field of the index.
+SUPERUSER_ONLY = "x-superuser-only"
+USES_DATABASE = "x-uses-database"
 
 # JSON Schema keyword -> FastAPI `Query`/`Path`/`Header` keyword.
 CONSTRAINTS = {
@@ -69,6 +74,39 @@ class Header:
     attr: str
 
 
+def literal(value: Any, where: str) -> str:
+    """`value` (JSON data from the spec) as a Python literal; anything else is a SpecError.
+
+    YAML reads an unquoted `2024-01-01` as a date, which has no literal in plain data.
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v, where) for v in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{literal(str(k), where)}: {literal(v, where)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise SpecError(f"{where}: {value!r} is not JSON data (quote it in the YAML)")
+
+
+@dataclass
+class IndexHeader:
+    """A response header as `contract.api.HeaderInfo` holds it."""
+
+    name: str
+    required: bool
+    schema: str  # a Python literal
+
+
+@dataclass
+class IndexResponse:
+    """A response as `contract.api.ResponseInfo` holds it: bodies by media type, headers."""
+
+    status: str
+    content: str  # a Python literal: media type -> schema (None where the spec gives none)
+    headers: list[IndexHeader]
+
+
 @dataclass
 class Operation:
     operation_id: str
@@ -87,6 +125,11 @@ class Operation:
     success_headers: list[Header]
     responses: list[tuple[int, str, str | None]]
     security: str
+    security_schemes: list[str]
+    index_responses: list[IndexResponse]
+    superuser_only: bool
+    uses_database: bool
+    extensions: str  # a Python literal: every `x-` key of the operation
     result_type: str | None = None
     protocol_args: list[str] = field(default_factory=list)
     route_args: list[str] = field(default_factory=list)
@@ -110,7 +153,7 @@ class Tag:
 
     @property
     def secured(self) -> bool:
-        return any(op.security != "none" for op in self.operations)
+        return any(op.security != "public" for op in self.operations)
 
     @property
     def needs_authenticate(self) -> bool:
@@ -133,22 +176,8 @@ class Spec:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
 
-    def resolve(self, node: Any) -> Any:
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node:
-            node = self.lookup(node["$ref"])
-            seen += 1
-            if seen > 32:
-                raise SpecError("reference cycle")
-        return node
-
-    def lookup(self, ref: str) -> Any:
-        if not ref.startswith("#/"):
-            raise SpecError(f"only local references are supported, got {ref!r}")
-        node: Any = self.raw
-        for part in ref[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        return node
+    def resolve(self, node: Any, location: Location = ()) -> Any:
+        return resolve(self.raw, node, location).node
 
     def nullable(self, schema: Any) -> bool:
         schema = self.resolve(schema)
@@ -181,11 +210,11 @@ class Spec:
                 f"{where}: bodies must be a $ref to #/components/schemas/..., so that the "
                 "model has a stable name"
             )
-        return "models." + ref.rsplit("/", 1)[1]
+        return "models." + str(ref).rsplit("/", 1)[1]
 
     def annotation(self, schema: dict[str, Any], where: str) -> str:
         if "$ref" in schema:
-            return "models." + schema["$ref"].rsplit("/", 1)[1]
+            return "models." + str(schema["$ref"]).rsplit("/", 1)[1]
         types = schema.get("type")
         nullable = False
         if isinstance(types, list):
@@ -248,16 +277,31 @@ def _param(spec: Spec, raw: dict[str, Any], where: str) -> Param:
     return Param(name, py_name, location, required, annotation, call, raw.get("description", ""))
 
 
-def _security(spec: Spec, op: dict[str, Any]) -> str:
+def _security(spec: Spec, op: dict[str, Any]) -> tuple[str, list[str]]:
+    """`public`, `optional` (`{}` among the requirements) or `required`, and the schemes named."""
     requirements = op.get("security", spec.raw.get("security", []))
-    if not requirements:
-        return "none"
-    schemes = {name for req in requirements for name in req}
+    schemes = sorted({name for req in requirements for name in req})
+    if not schemes:
+        return "public", []
     for name in schemes:
         scheme = spec.resolve(spec.raw["components"]["securitySchemes"][name])
         if scheme.get("type") != "http" or scheme.get("scheme", "").lower() != "bearer":
             raise SpecError(f"security scheme {name!r}: only HTTP bearer is supported")
-    return "optional" if {} in requirements else "required"
+    return ("optional" if {} in requirements else "required"), schemes
+
+
+def _index_response(spec: Spec, status: str, response: dict[str, Any], where: str) -> IndexResponse:
+    """What the service checks a response against: its bodies' schemas and its headers."""
+    content = {
+        media_type: (media or {}).get("schema")
+        for media_type, media in sorted(response.get("content", {}).items())
+    }
+    headers = []
+    for name, raw in sorted(response.get("headers", {}).items(), key=lambda kv: kv[0].lower()):
+        header = spec.resolve(raw)
+        schema = literal(header.get("schema", {}), f"{where} header {name}")
+        headers.append(IndexHeader(name, bool(header.get("required", False)), schema))
+    return IndexResponse(status, literal(content, where), headers)
 
 
 def _operation(
@@ -301,12 +345,14 @@ def _operation(
 
     successes: list[tuple[int, dict[str, Any]]] = []
     responses: list[tuple[int, str, str | None]] = []
+    index_responses: list[IndexResponse] = []
     for code, raw_response in sorted(op.get("responses", {}).items(), key=lambda kv: str(kv[0])):
         if not str(code).isdigit():
             raise SpecError(f"{where}: response {code!r}: declare explicit status codes")
         status = int(code)
         response = spec.resolve(raw_response)
         content = response.get("content", {})
+        index_responses.append(_index_response(spec, str(code), response, f"{where} {status}"))
         if 200 <= status < 300:
             successes.append((status, response))
         for content_type, media in sorted(content.items()):
@@ -329,6 +375,8 @@ def _operation(
     success_headers = [
         Header(name, snake_case(name)) for name in sorted(success.get("headers", {}), key=str.lower)
     ]
+    security, schemes = _security(spec, op)
+    extensions = {key: value for key, value in op.items() if key.startswith("x-")}
     result = Operation(
         operation_id=operation_id,
         method_name=snake_case(operation_id),
@@ -345,7 +393,12 @@ def _operation(
         success_model=success_model,
         success_headers=success_headers,
         responses=responses,
-        security=_security(spec, op),
+        security=security,
+        security_schemes=schemes,
+        index_responses=index_responses,
+        superuser_only=op.get(SUPERUSER_ONLY) is True,
+        uses_database=op.get(USES_DATABASE) is not False,
+        extensions=literal(extensions, where),
     )
     if success_headers:
         result.result_type = pascal_case(operation_id) + "Result"
@@ -378,7 +431,7 @@ def read_tags(raw: dict[str, Any]) -> list[Tag]:
     spec = Spec(raw)
     operations: list[Operation] = []
     for path, item in raw.get("paths", {}).items():
-        item = spec.resolve(item)
+        item = spec.resolve(item, ("paths", path))
         shared = item.get("parameters", [])
         for method in HTTP_METHODS:
             if method in item:
@@ -408,9 +461,13 @@ def read_tags(raw: dict[str, Any]) -> list[Tag]:
 
 
 def visit(parser: Any, model_path: Path) -> dict[str, object]:
-    tags = read_tags(parser.raw_obj)
+    raw = parser.raw_obj
+    tags = read_tags(raw)
+    schemas = raw.get("components", {}).get("schemas", {})
     return {
         "contract_tags": tags,
         "contract_tags_by_name": {tag.name: tag for tag in tags},
-        "contract_title": parser.raw_obj.get("info", {}).get("title", ""),
+        "contract_title": raw.get("info", {}).get("title", ""),
+        "contract_version": str(raw.get("info", {}).get("version", "")),
+        "contract_schemas": literal(schemas, "components.schemas"),
     }

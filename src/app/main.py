@@ -8,23 +8,19 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from app import contract_check, problems, redaction, spec
+from app.contract_paths import ContractPaths
 from app.db import migrate
 from app.db.database import Database
 from app.draining import Drain
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
-from app.middleware.rate_limit import (
-    RateLimitMiddleware,
-    close_storage,
-    limited_operations,
-    open_storage,
-)
+from app.middleware.rate_limit import RateLimitMiddleware, close_storage, open_storage
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
 from app.providers import Providers
 from app.settings import Settings
 from app.users.bootstrap import ensure_first_superuser
-from contract.api import build_routers
+from contract.api import OPERATIONS, TITLE, VERSION, build_routers
 
 
 def freeze_startup_objects() -> None:
@@ -55,7 +51,6 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
         ]
     )
     drain = drain or Drain()
-    contract = spec.load()
     database = Database.from_settings(settings)
     rate_limits = open_storage(settings.rate_limit_storage_url)
     providers = Providers(settings, database, rate_limits, drain)
@@ -78,10 +73,9 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
             await database.dispose()
             await close_storage(rate_limits)
 
-    info = contract.get("info", {})
     app = FastAPI(
-        title=info.get("title", "API"),
-        version=info.get("version", "0"),
+        title=TITLE,
+        version=VERSION,
         openapi_url=None,  # spec.docs_router serves the contract itself instead
         docs_url=None,
         redoc_url=None,
@@ -91,18 +85,20 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     app.state.database = database
     app.state.providers = providers
     app.state.drain = drain
+    app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
     problems.install(app)
     api_routers = build_routers(
         providers,
         authenticate=providers.authenticator.authenticate,
         authenticate_optional=providers.authenticator.authenticate_optional,
     )
-    routers = [*api_routers, spec.docs_router(contract)]
+    routers = [*api_routers, spec.docs_router()]
     app.state.routes = [route for router in routers for route in router.routes]
-    contract_check.verify(app.state.routes, contract)
+    contract_check.verify(app.state.routes)
     # The routes go straight onto the app's router. FastAPI (>= 0.16x) wraps included routers
     # in lazy proxies that it re-resolves while matching: ~15-30 us a request, measured
-    # in-process. The contract check and the 405 Allow header read app.state.routes.
+    # in-process. The contract check, the response check and the 405 Allow header (for paths
+    # outside the contract) read app.state.routes.
     app.router.routes.extend(app.state.routes)
 
     # Pure ASGI middleware, added innermost first. The response headers (request id, security
@@ -110,12 +106,12 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        methods=methods_with_bodies(contract),
+        methods=methods_with_bodies(OPERATIONS),
     )
     if settings.rate_limit_enabled:
         app.add_middleware(
             RateLimitMiddleware,
-            operations=limited_operations(contract),
+            operations=OPERATIONS,
             limit=settings.rate_limit_auth,
             storage=rate_limits,
         )
@@ -124,7 +120,7 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
         # Outside the body limit, the rate limit and the 500 handler: their answers are checked.
         app.add_middleware(
             ResponseValidationMiddleware,
-            contract=ResponseContract(contract),
+            contract=ResponseContract(OPERATIONS),
             routes=app.state.routes,
         )
     if settings.cors_origins:  # no origins: no CORS headers at all, and no layer to pass

@@ -132,7 +132,14 @@ def for_domain_error(scope: Scope, exc: errors.DomainError) -> Response:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method any route accepts at this path (Starlette's Allow names one route's)."""
+    """Every method the contract declares at this path (Starlette's Allow names one route's).
+
+    A path outside the contract (the docs pages, a route a test adds) gets every method a
+    route accepts there.
+    """
+    declared: list[str] = request.app.state.contract_paths.methods(request.url.path)
+    if declared:
+        return declared
     methods: set[str] = set()
     for route in request.app.state.routes:
         match, _ = route.matches(request.scope)

@@ -1,7 +1,7 @@
-"""The response check behind APP_VALIDATE_RESPONSES, on a small spec made for it.
+"""The response check behind APP_VALIDATE_RESPONSES, on a small contract made for it.
 
-`ResponseContract.violations` is a pure function of the spec and a response; the middleware
-around it is tested at the end with a bare FastAPI app, and through `create_app` in
+`ResponseContract.violations` is a pure function of the operation index and a response; the
+middleware around it is tested at the end with a bare FastAPI app, and through `create_app` in
 tests/api/test_response_validation.py.
 """
 
@@ -22,6 +22,7 @@ from app.middleware.response_validation import (
     ResponseValidationMiddleware,
     closed,
 )
+from contract.api import HeaderInfo, OperationInfo, ResponseInfo
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -38,98 +39,95 @@ PROBLEM_SCHEMA = {
 }
 
 
-def problem_response(schema: str) -> dict[str, Any]:
-    return {
-        "description": "a problem",
-        "content": {PROBLEM: {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
+def schema_ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
-SPEC: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "t", "version": "1"},
-    "paths": {
-        "/things": {
-            "post": {
-                "operationId": "createThing",
-                "responses": {
-                    "201": {
-                        "description": "created",
-                        "headers": {
-                            "Location": {"$ref": "#/components/headers/Location"},
-                            "ETag": {"schema": {"type": "string", "maxLength": 5}},
-                        },
-                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Thing"}}},
-                    },
-                    "204": {"description": "nothing"},
-                    "422": problem_response("ValidationProblem"),
-                    "429": {
-                        **problem_response("Problem"),
-                        "headers": {
-                            "Retry-After": {
-                                "required": True,
-                                "schema": {"type": "integer", "minimum": 0},
-                            }
-                        },
-                    },
-                    "4XX": problem_response("Problem"),
-                },
-            }
-        },
-        "/open": {
-            "get": {
-                "operationId": "getOpen",
-                "responses": {
-                    "200": {
-                        "description": "ok",
-                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Open"}}},
-                    },
-                    "default": problem_response("Problem"),
-                },
-            }
+def problem_response(status: str, schema: str, *headers: HeaderInfo) -> ResponseInfo:
+    return ResponseInfo(status, {PROBLEM: schema_ref(schema)}, headers)
+
+
+def operation(operation_id: str, method: str, path: str, *responses: ResponseInfo) -> OperationInfo:
+    """An entry of the operation index, as the generator would write it for these responses."""
+    return OperationInfo(
+        operation_id,
+        method,
+        path,
+        "things",
+        operation_id,
+        "contract.routers.things.ThingsApi",
+        "app.things.service",
+        "ThingsService",
+        security="public",
+        security_schemes=(),
+        request_media_types=(),
+        responses=responses,
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
+    )
+
+
+# The small contract, as its operation index: `#/components/schemas/...` stay references, for
+# jsonschema to follow into SCHEMAS; the headers appear resolved, as the generator writes them.
+OPERATIONS = (
+    operation(
+        "createThing",
+        "POST",
+        "/things",
+        ResponseInfo(
+            "201",
+            {JSON: schema_ref("Thing")},
+            (
+                HeaderInfo("Location", True, {"type": "string", "maxLength": 30}),
+                HeaderInfo("ETag", False, {"type": "string", "maxLength": 5}),
+            ),
+        ),
+        ResponseInfo("204", {}, ()),
+        problem_response("422", "ValidationProblem"),
+        problem_response(
+            "429", "Problem", HeaderInfo("Retry-After", True, {"type": "integer", "minimum": 0})
+        ),
+        problem_response("4XX", "Problem"),
+    ),
+    operation(
+        "getOpen",
+        "GET",
+        "/open",
+        ResponseInfo("200", {JSON: schema_ref("Open")}, ()),
+        problem_response("default", "Problem"),
+    ),
+)
+SCHEMAS: dict[str, Any] = {
+    "Tag": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string"}},
+    },
+    "Thing": {
+        "type": "object",
+        "required": ["id", "tags"],
+        "properties": {
+            "id": {"type": "string"},
+            "tags": {"type": "array", "items": schema_ref("Tag")},
+            "note": {"type": ["string", "null"]},
         },
     },
-    "components": {
-        "headers": {
-            "Location": {"required": True, "schema": {"type": "string", "maxLength": 30}},
-        },
-        "schemas": {
-            "Tag": {
+    "Open": {
+        "type": "object",
+        "additionalProperties": True,  # says so: extra keys are allowed
+        "properties": {"a": {"type": "string"}},
+    },
+    "Problem": PROBLEM_SCHEMA,
+    "ValidationProblem": {
+        "allOf": [
+            schema_ref("Problem"),
+            {
                 "type": "object",
-                "required": ["name"],
-                "properties": {"name": {"type": "string"}},
+                "required": ["errors"],
+                "properties": {"errors": {"type": "array", "items": schema_ref("Tag")}},
             },
-            "Thing": {
-                "type": "object",
-                "required": ["id", "tags"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
-                    "note": {"type": ["string", "null"]},
-                },
-            },
-            "Open": {
-                "type": "object",
-                "additionalProperties": True,  # says so: extra keys are allowed
-                "properties": {"a": {"type": "string"}},
-            },
-            "Problem": PROBLEM_SCHEMA,
-            "ValidationProblem": {
-                "allOf": [
-                    {"$ref": "#/components/schemas/Problem"},
-                    {
-                        "type": "object",
-                        "required": ["errors"],
-                        "properties": {
-                            "errors": {
-                                "type": "array",
-                                "items": {"$ref": "#/components/schemas/Tag"},
-                            }
-                        },
-                    },
-                ]
-            },
-        },
+        ]
     },
 }
 
@@ -142,7 +140,7 @@ INVALID = {"type": "about:blank", "title": "Unprocessable", "status": 422, "erro
 
 @pytest.fixture(scope="module")
 def contract() -> ResponseContract:
-    return ResponseContract(SPEC)
+    return ResponseContract(OPERATIONS, SCHEMAS)
 
 
 def check(
@@ -405,7 +403,7 @@ def test_references_to_component_schemas_point_at_their_closed_or_open_copy() ->
     }
 
 
-# The middleware, around a bare app serving the small spec
+# The middleware, around a bare app serving the small contract
 
 
 def served(answer: dict[str, Any]) -> FastAPI:
@@ -436,7 +434,9 @@ async def ask(
     answer: dict[str, Any], method: str = "POST", path: str = "/things"
 ) -> httpx.Response:
     app = served(answer)
-    checked = ResponseValidationMiddleware(app, contract=ResponseContract(SPEC), routes=app.routes)
+    checked = ResponseValidationMiddleware(
+        app, contract=ResponseContract(OPERATIONS, SCHEMAS), routes=app.routes
+    )
     transport = httpx.ASGITransport(app=checked)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         return await client.request(method, path)

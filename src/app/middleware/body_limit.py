@@ -2,26 +2,22 @@
 
 Only on the methods whose operations take a body in the contract: elsewhere (a GET, say) the
 app never reads a body, so one costs no memory, and a 413 there would be an answer the
-contract does not declare for that operation.
+contract does not declare for that operation. The limit itself is one setting
+(APP_MAX_BODY_BYTES): the contract declares none per operation.
 """
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.problems import problem
+from contract.api import OperationInfo
 
 
-def methods_with_bodies(contract: Mapping[str, Any]) -> frozenset[str]:
-    """The HTTP methods of the contract's operations that declare a request body."""
-    return frozenset(
-        method.upper()
-        for path_item in contract.get("paths", {}).values()
-        for method, operation in path_item.items()
-        if isinstance(operation, Mapping) and "requestBody" in operation
-    )
+def methods_with_bodies(operations: Iterable[OperationInfo]) -> frozenset[str]:
+    """The HTTP methods of the operations (the operation index) that take a request body."""
+    return frozenset(op.method for op in operations if op.request_media_types)
 
 
 class BodyLimitMiddleware:

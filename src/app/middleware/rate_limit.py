@@ -8,33 +8,21 @@ APP_FORWARDED_ALLOW_IPS (app/server.py).
 
 import logging
 import math
-import re
 import time
-from typing import Any
+from collections.abc import Iterable
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.contract_paths import ContractPaths
 from app.errors import RateLimited
 from app.problems import for_domain_error
+from contract.api import OperationInfo
 
 log = logging.getLogger("app.rate_limit")
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-def limited_operations(spec: dict[str, Any]) -> list[tuple[str, re.Pattern[str], str]]:
-    """(METHOD, path regex, operationId) of every operation that declares a 429."""
-    found = []
-    for path, item in (spec.get("paths") or {}).items():
-        for method in METHODS:
-            operation = item.get(method)
-            if operation and "429" in {str(code) for code in operation.get("responses", {})}:
-                found.append((method.upper(), compile_path(path)[0], operation["operationId"]))
-    return found
 
 
 def open_storage(url: str) -> Storage:
@@ -60,26 +48,26 @@ class RateLimitMiddleware:
         self,
         app: ASGIApp,
         *,
-        operations: list[tuple[str, re.Pattern[str], str]],
+        operations: Iterable[OperationInfo],
         limit: str,
         storage: Storage,
     ) -> None:
+        """Limits those of `operations` (the operation index) that declare a 429."""
         self.app = app
-        self.operations = operations
+        self.limited = ContractPaths(op for op in operations if op.rate_limited)
         self.item: RateLimitItem = parse(limit)
         self.limiter = MovingWindowRateLimiter(storage)
 
-    def _operation(self, scope: Scope) -> str | None:
-        for method, pattern, operation_id in self.operations:
-            if scope["method"] == method and pattern.match(scope["path"]):
-                return operation_id
-        return None
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        operation_id = self._operation(scope) if scope["type"] == "http" else None
-        if operation_id is None:
+        operation = (
+            self.limited.operation(scope["method"], scope["path"])
+            if scope["type"] == "http"
+            else None
+        )
+        if operation is None:
             await self.app(scope, receive, send)
             return
+        operation_id = operation.operation_id
         client = (scope.get("client") or ("unknown", 0))[0]
         try:
             allowed = await self.limiter.hit(self.item, operation_id, client)

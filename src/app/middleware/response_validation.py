@@ -5,7 +5,9 @@ the spec serves, the response must have a status the operation declares, a conte
 status declares (or no body where it declares none), every header it declares as required, and
 a body valid against its JSON Schema. A response that breaks any of these is logged as an error
 naming the operation, the status and each violation, and replaced by a 500 problem, so that the
-test that caused it fails instead of passing on a response no client was promised.
+test that caused it fails instead of passing on a response no client was promised. What the
+contract declares comes from the operation index (`contract.api.OPERATIONS`); jsonschema follows
+its `$ref`s into `contract.schemas.SCHEMAS`.
 
 Objects are checked closed: a response may not carry a key its schema does not name, even where
 the spec leaves `additionalProperties` unset (JSON Schema's default lets anything through, and a
@@ -37,13 +39,14 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.problems import PROBLEM_JSON, problem, request_id
+from contract.api import OPERATIONS, OperationInfo
+from contract.schemas import SCHEMAS
 
 log = logging.getLogger("app.contract")
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SPEC_URI = "urn:app:contract"
 CHECK_URI = "urn:app:response-check"
-SCHEMAS = "#/components/schemas/"
+SCHEMA_REF = "#/components/schemas/"
 # Keywords whose subschemas describe the same instance: their parent closes them.
 IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
 IN_PLACE = ("if", "then", "else")
@@ -58,8 +61,8 @@ KEYS_ONLY = frozenset({"required", "additionalProperties", "unevaluatedPropertie
 
 
 def _rewrite_ref(ref: str, *, open_: bool) -> str:
-    if ref.startswith(SCHEMAS):
-        name = ref[len(SCHEMAS) :]
+    if ref.startswith(SCHEMA_REF):
+        name = ref[len(SCHEMA_REF) :]
         return f"{CHECK_URI}#/{'open' if open_ else 'closed'}/{name}"
     if ref.startswith("#"):
         return SPEC_URI + ref
@@ -116,21 +119,14 @@ def _as_written(node: Any) -> Any:
     return node
 
 
-def _resolve(spec: Mapping[str, Any], node: Any) -> Any:
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
-def _problem_schemas(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> list[Any]:
-    found = []
-    for response in (operation.get("responses") or {}).values():
-        media = (_resolve(spec, response).get("content") or {}).get(PROBLEM_JSON)
-        if media and "schema" in media:
-            found.append(media["schema"])
+def _problem_schemas(operations: Iterable[OperationInfo]) -> list[Any]:
+    """Each distinct problem+json body schema the operations declare, in the index's order."""
+    found: list[Any] = []
+    for operation in operations:
+        for response in operation.responses:
+            schema = response.content.get(PROBLEM_JSON)
+            if schema is not None and schema not in found:
+                found.append(schema)
     return found
 
 
@@ -160,11 +156,18 @@ class OperationResponses:
 
 
 class ResponseContract:
-    """The spec's responses compiled into validators once, when the app is built."""
+    """The operation index's responses compiled into validators once, when the app is built.
 
-    def __init__(self, spec: Mapping[str, Any]) -> None:
-        self._spec = spec
-        schemas: Mapping[str, Any] = (spec.get("components") or {}).get("schemas") or {}
+    `schemas` are the component schemas the index's `#/components/schemas/...` refer to.
+    """
+
+    def __init__(
+        self,
+        operations: Iterable[OperationInfo] = OPERATIONS,
+        schemas: Mapping[str, Any] = SCHEMAS,
+    ) -> None:
+        operations = list(operations)
+        spec = {"components": {"schemas": schemas}}
         check_document = {
             "closed": {name: closed(schema) for name, schema in schemas.items()},
             "open": {name: closed(schema, open_=True) for name, schema in schemas.items()},
@@ -178,19 +181,9 @@ class ResponseContract:
                 ),
             ]
         )
-        self.operations: dict[str, OperationResponses] = {}
-        problem_schemas: list[Any] = []
-        for item in (spec.get("paths") or {}).values():
-            for method in METHODS:
-                operation = item.get(method)
-                if operation is not None:
-                    compiled = self._operation(operation, method.upper())
-                    self.operations[compiled.operation_id] = compiled
-                    problem_schemas += [
-                        s for s in _problem_schemas(spec, operation) if s not in problem_schemas
-                    ]
+        self.operations = {op.operation_id: self._operation(op) for op in operations}
         # Outside the operations, a problem may be any kind the contract uses for one.
-        self.problems = [self._validator(schema) for schema in problem_schemas]
+        self.problems = [self._validator(schema) for schema in _problem_schemas(operations)]
 
     def _validator(self, schema: Any) -> Draft202012Validator:
         return Draft202012Validator(
@@ -199,23 +192,19 @@ class ResponseContract:
             format_checker=Draft202012Validator.FORMAT_CHECKER,
         )
 
-    def _operation(self, operation: Mapping[str, Any], method: str) -> OperationResponses:
-        compiled = OperationResponses(operation["operationId"], method)
-        for status, response in (operation.get("responses") or {}).items():
-            response = _resolve(self._spec, response)
+    def _operation(self, operation: OperationInfo) -> OperationResponses:
+        compiled = OperationResponses(operation.operation_id, operation.method)
+        for response in operation.responses:
             content = {
-                media_type.lower(): (
-                    self._validator(media["schema"]) if "schema" in (media or {}) else None
-                )
-                for media_type, media in (response.get("content") or {}).items()
+                media_type.lower(): None if schema is None else self._validator(schema)
+                for media_type, schema in response.content.items()
             }
-            headers = {}
-            for name, header in (response.get("headers") or {}).items():
-                header = _resolve(self._spec, header)
-                if name.lower() != "content-type":  # OpenAPI: ignored when declared
-                    schema = header.get("schema", {})
-                    headers[name.lower()] = (bool(header.get("required")), self._validator(schema))
-            key = str(status)
+            headers = {
+                header.name.lower(): (header.required, self._validator(header.schema))
+                for header in response.headers
+                if header.name.lower() != "content-type"  # OpenAPI: ignored when declared
+            }
+            key = response.status
             key = key.upper() if key[:1].isdigit() else key  # "4xx" -> "4XX"; "default" stays
             compiled.responses[key] = DeclaredResponse(content, headers)
         return compiled
