@@ -137,7 +137,7 @@ def allowed_methods(request: Request) -> list[str]:
     A path outside the contract (the docs pages, a route a test adds) gets every method a
     route accepts there.
     """
-    declared: list[str] = request.app.state.contract_paths.methods(request.url.path)
+    declared: list[str] = request.app.state.contract_paths.methods(request.scope["path"])
     if declared:
         return declared
     methods: set[str] = set()
