@@ -177,7 +177,10 @@ class Spec:
         self.raw = raw
 
     def resolve(self, node: Any, location: Location = ()) -> Any:
-        return resolve(self.raw, node, location).node
+        resolved = resolve(self.raw, node, location)
+        if resolved.node is None and resolved.ref is not None:
+            raise SpecError(f"{resolved.ref}: the spec has nothing there")
+        return resolved.node
 
     def nullable(self, schema: Any) -> bool:
         schema = self.resolve(schema)
