@@ -4,6 +4,9 @@ import httpx
 import pytest
 import yaml
 
+from app.main import create_app
+from app.settings import Settings
+from app.spec import document
 from tests.support.contract import SPEC_PATH, spec
 
 pytestmark = pytest.mark.anyio
@@ -29,3 +32,14 @@ def test_the_shipped_contract_is_the_spec() -> None:
 
     shipped = files("contract").joinpath("openapi.yaml").read_text()
     assert yaml.safe_load(shipped) == yaml.safe_load(SPEC_PATH.read_text())
+
+
+async def test_the_app_starts_without_parsing_the_spec(sqlite_settings: Settings) -> None:
+    """The service reads the operation index; only /openapi.json reads the YAML, when asked."""
+    document.cache_clear()
+    app = create_app(sqlite_settings)
+    assert document.cache_info().misses == 0
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.get("/openapi.json")).json() == spec()
+    assert document.cache_info().misses == 1
