@@ -3,7 +3,7 @@
 
 `OPERATIONS` is the operation index: what the contract says about each operation (method, path,
 security, bodies, responses, the extensions the service reads), as plain data, so that nothing
-at run time parses the spec again. Response schemas refer to `contract.schemas.SCHEMAS` by
+at run time parses the spec again. Response schemas refer to `contract.document.SCHEMAS` by
 `#/components/schemas/<name>`; every other `$ref` of the spec is already followed here.
 
 `ServiceProviders` has one attribute per tag: the dependency that provides the tag's

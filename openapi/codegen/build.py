@@ -96,7 +96,7 @@ def render(spec: Path, out: Path, models_python: Path, routers_python: Path) -> 
             out / "models.py": (scratch / "models.py").read_text(),
             out / "api.py": (scratch / "fcg" / "api.py").read_text(),
             out / "runtime.py": (scratch / "fcg" / "runtime.py").read_text(),
-            out / "schemas.py": (scratch / "fcg" / "schemas.py").read_text(),
+            out / "document.py": (scratch / "fcg" / "document.py").read_text(),
         }
         for router in sorted((scratch / "fcg" / "routers").glob("*.py")):
             files[out / "routers" / router.name] = router.read_text()

@@ -3,8 +3,8 @@
 fastapi-code-generator parses operations itself, but it drops bearer security, form bodies,
 `application/problem+json`, response headers and (with annotations) query constraints. So this
 visitor walks `parser.raw_obj` (the spec as loaded) and hands the templates a complete, plain
-description of every operation, and the operation index (`contract.api.OPERATIONS`,
-`contract.schemas.SCHEMAS`) the service reads instead of the spec. It runs inside the
+description of every operation, and the operation index (`contract.api.OPERATIONS`) and the
+spec as data (`contract.document`) that the service reads instead of the YAML. It runs inside the
 generator's own environment (see `noxfile.py`): the standard library, PyYAML, and the project's
 spec-walking module `openapi/tools/specdoc.py`, which build.py puts on that environment's path.
 """
@@ -466,11 +466,10 @@ def read_tags(raw: dict[str, Any]) -> list[Tag]:
 def visit(parser: Any, model_path: Path) -> dict[str, object]:
     raw = parser.raw_obj
     tags = read_tags(raw)
-    schemas = raw.get("components", {}).get("schemas", {})
     return {
         "contract_tags": tags,
         "contract_tags_by_name": {tag.name: tag for tag in tags},
         "contract_title": raw.get("info", {}).get("title", ""),
         "contract_version": str(raw.get("info", {}).get("version", "")),
-        "contract_schemas": literal(schemas, "components.schemas"),
+        "contract_document": literal(raw, "(document)"),
     }

@@ -34,8 +34,10 @@ def test_the_shipped_contract_is_the_spec() -> None:
     assert yaml.safe_load(shipped) == yaml.safe_load(SPEC_PATH.read_text())
 
 
-async def test_the_app_starts_without_parsing_the_spec(sqlite_settings: Settings) -> None:
-    """The service reads the operation index; only /openapi.json reads the YAML, when asked."""
+async def test_the_spec_is_rendered_when_asked_for_not_at_start_up(
+    sqlite_settings: Settings,
+) -> None:
+    """The service reads the operation index; /openapi.json renders the spec once, when asked."""
     document.cache_clear()
     app = create_app(sqlite_settings)
     assert document.cache_info().misses == 0

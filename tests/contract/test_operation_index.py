@@ -9,7 +9,7 @@ by field, against the document itself (tests.support.operations walks it indepen
 import pytest
 
 from contract.api import OPERATIONS, OperationInfo
-from contract.schemas import SCHEMAS
+from contract.document import SCHEMAS
 from tests.support.contract import spec
 from tests.support.operations import by_id, operations, resolve
 

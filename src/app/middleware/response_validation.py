@@ -7,7 +7,7 @@ a body valid against its JSON Schema. A response that breaks any of these is log
 naming the operation, the status and each violation, and replaced by a 500 problem, so that the
 test that caused it fails instead of passing on a response no client was promised. What the
 contract declares comes from the operation index (`contract.api.OPERATIONS`); jsonschema follows
-its `$ref`s into `contract.schemas.SCHEMAS`.
+its `$ref`s into `contract.document.SCHEMAS`.
 
 Objects are checked closed: a response may not carry a key its schema does not name, even where
 the spec leaves `additionalProperties` unset (JSON Schema's default lets anything through, and a
@@ -40,7 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.problems import PROBLEM_JSON, problem, request_id
 from contract.api import OPERATIONS, OperationInfo
-from contract.schemas import SCHEMAS
+from contract.document import SCHEMAS
 
 log = logging.getLogger("app.contract")
 

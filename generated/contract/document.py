@@ -1,0 +1,1468 @@
+# DO NOT EDIT: generated from openapi/openapi.yaml by `nox -s generate`.
+"""The spec as data: what /openapi.json serves, and the schemas responses are checked against.
+
+`DOCUMENT` is openapi/openapi.yaml as JSON data, so that nothing at run time parses YAML.
+`SCHEMAS[name]` is its `#/components/schemas/<name>`; the references between schemas stay
+`$ref`s, for a JSON Schema library to follow.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+DOCUMENT: Mapping[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Contract-first API",
+        "version": "0.1.0",
+        "summary": "Users, JWT authentication, items and posts, served from this contract.",
+        "description": "This document is the single source of truth for the service. Pydantic models and FastAPI\nrouters are generated from it (`nox -s generate`); the running service serves this file\nitself at `/openapi.json`.\n\nErrors: every 4xx and 5xx body is an RFC 9457 problem document\n(`application/problem+json`). `type` is a URN naming the kind of problem\n(`urn:problem-type:<slug>`); `about:blank` means the HTTP status says it all.\nValidation failures (422) add `errors`, one entry per failed rule, with a JSON\n`pointer` into the request body or a `location` (`query.size`, `path.item_id`,\n`header.if-match`) for parameters.\n\nUnavailable: every operation that needs the database (all but `getLiveness`) may answer\n503 with `Retry-After` when it cannot serve (the database is down, slow, read-only or\nfull; the process is busy hashing passwords or shutting down). Retry after that many seconds.\n\nText: no string the service stores or searches may contain U+0000 (NUL), which PostgreSQL\ncannot store. Each such string carries the pattern `^[^\\u0000]*$`, and a NUL is a 422\npointing at the field, whichever database serves the request.\n",
+        "license": {"name": "MIT", "identifier": "MIT"},
+    },
+    "servers": [
+        {
+            "url": "http://127.0.0.1:8000",
+            "description": "Local development server (`nox -s serve`).",
+        }
+    ],
+    "tags": [
+        {
+            "name": "health",
+            "description": "Liveness and readiness probes for orchestrators and load balancers.",
+        },
+        {
+            "name": "auth",
+            "description": "Registration and tokens. Access tokens last 15 minutes, refresh tokens 7 days (both settings); refresh tokens rotate on every use.",
+        },
+        {
+            "name": "users",
+            "description": "Your own account, and account administration for superusers.",
+        },
+        {
+            "name": "items",
+            "description": "Things users offer, with a price. Anyone may read them; only the owner (or a superuser) may change them.",
+        },
+        {
+            "name": "posts",
+            "description": "Articles with a unique slug. Drafts are visible only to their author (and superusers).",
+        },
+    ],
+    "security": [{"bearer": []}],
+    "paths": {
+        "/health/live": {
+            "get": {
+                "operationId": "getLiveness",
+                "tags": ["health"],
+                "summary": "Report that the process is up",
+                "description": "Never touches the database; a 200 means the process can serve HTTP.",
+                "security": [],
+                "x-uses-database": False,
+                "responses": {
+                    "200": {
+                        "description": "The process is alive.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/HealthStatus"}
+                            }
+                        },
+                    },
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                },
+            }
+        },
+        "/health/ready": {
+            "get": {
+                "operationId": "getReadiness",
+                "tags": ["health"],
+                "summary": "Report whether the service can serve requests",
+                "description": "Ready means able to serve writes too: 503 while the database does not answer, refuses\nwrites (read-only, in recovery, or a full disk), or the process is shutting down.\n",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "Every dependency answered.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ReadinessStatus"}
+                            }
+                        },
+                    },
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/auth/register": {
+            "post": {
+                "operationId": "register",
+                "tags": ["auth"],
+                "summary": "Create an account",
+                "description": "Emails are unique regardless of case and are stored in lower case.",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/UserRegister"}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "The account was created.",
+                        "headers": {"Location": {"$ref": "#/components/headers/Location"}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                        },
+                        "links": {
+                            "GetUserById": {
+                                "operationId": "getUser",
+                                "parameters": {"user_id": "$response.body#/id"},
+                            },
+                            "UpdateUserById": {
+                                "operationId": "updateUser",
+                                "parameters": {"user_id": "$response.body#/id"},
+                            },
+                            "DeleteUserById": {
+                                "operationId": "deleteUser",
+                                "parameters": {"user_id": "$response.body#/id"},
+                            },
+                        },
+                    },
+                    "409": {"$ref": "#/components/responses/Conflict"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "429": {"$ref": "#/components/responses/TooManyRequests"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/auth/login": {
+            "post": {
+                "operationId": "login",
+                "tags": ["auth"],
+                "summary": "Exchange an email and password for tokens",
+                "description": "The OAuth2 password flow: a form with `username` (the email) and `password`. An\nunknown email, a wrong password and an inactive account all get the same 401.\n",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {"$ref": "#/components/schemas/LoginForm"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "A new token pair, starting a new refresh-token family.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/TokenPair"}
+                            }
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "429": {"$ref": "#/components/responses/TooManyRequests"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/auth/refresh": {
+            "post": {
+                "operationId": "refreshTokens",
+                "tags": ["auth"],
+                "summary": "Trade a refresh token for a new token pair",
+                "description": "The refresh token is used up. Presenting one that was already used is treated as\ntheft: the answer is 401 and every token of its family is revoked, so of several\nconcurrent refreshes with one token exactly one succeeds.\n",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/RefreshRequest"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "A new token pair in the same family.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/TokenPair"}
+                            }
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "429": {"$ref": "#/components/responses/TooManyRequests"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/auth/logout": {
+            "post": {
+                "operationId": "logout",
+                "tags": ["auth"],
+                "summary": "Revoke a refresh token and its whole family",
+                "description": "Idempotent; an unknown, expired or already revoked token also gets 204.",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/RefreshRequest"}
+                        }
+                    },
+                },
+                "responses": {
+                    "204": {"description": "The token's family is revoked (or never existed)."},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/users/me": {
+            "get": {
+                "operationId": "getCurrentUser",
+                "tags": ["users"],
+                "summary": "Read your own account",
+                "responses": {
+                    "200": {
+                        "description": "Your account.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "patch": {
+                "operationId": "updateCurrentUser",
+                "tags": ["users"],
+                "summary": "Change your own name or bio",
+                "description": "Only `full_name` and `bio`; any other field (`is_superuser`, say) is a 422.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/UserUpdateMe"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "Your updated account.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "delete": {
+                "operationId": "deleteCurrentUser",
+                "tags": ["users"],
+                "summary": "Delete your own account, with your items and posts",
+                "responses": {
+                    "204": {"description": "The account and everything it owned are gone."},
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+        },
+        "/api/v1/users/me/password": {
+            "put": {
+                "operationId": "changePassword",
+                "tags": ["users"],
+                "summary": "Change your password",
+                "description": "Revokes every refresh token of the account; sign in again everywhere. It checks the\ncurrent password, so it is rate limited like sign-in (per client address): a stolen\naccess token must not buy unlimited password guesses.\n",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/PasswordChange"}
+                        }
+                    },
+                },
+                "responses": {
+                    "204": {"description": "The password is changed."},
+                    "400": {"$ref": "#/components/responses/BadRequest"},
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "429": {"$ref": "#/components/responses/TooManyRequests"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/users": {
+            "get": {
+                "operationId": "listUsers",
+                "tags": ["users"],
+                "x-superuser-only": True,
+                "summary": "List accounts (superusers only)",
+                "description": "Ordered by creation time, oldest first, ties broken by id.",
+                "parameters": [
+                    {"$ref": "#/components/parameters/Page"},
+                    {"$ref": "#/components/parameters/Size"},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A page of accounts.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/UserPage"}
+                            }
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "403": {"$ref": "#/components/responses/Forbidden"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/users/{user_id}": {
+            "parameters": [{"$ref": "#/components/parameters/UserId"}],
+            "get": {
+                "operationId": "getUser",
+                "tags": ["users"],
+                "summary": "Read an account (your own, or any as a superuser)",
+                "description": "Another user's account is a 404 to anyone but a superuser.",
+                "responses": {
+                    "200": {
+                        "description": "The account.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "patch": {
+                "operationId": "updateUser",
+                "tags": ["users"],
+                "x-superuser-only": True,
+                "summary": "Change an account (superusers only)",
+                "description": "May also set `is_active` and `is_superuser`, except to deactivate or demote your own\naccount (403): that could leave no one to administer the service.\n",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/UserUpdate"}}
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "The updated account.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "403": {"$ref": "#/components/responses/Forbidden"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "delete": {
+                "operationId": "deleteUser",
+                "tags": ["users"],
+                "x-superuser-only": True,
+                "summary": "Delete an account (superusers only)",
+                "description": "Not your own account (403); `deleteCurrentUser` is the deliberate way to do that.",
+                "responses": {
+                    "204": {"description": "The account and everything it owned are gone."},
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "403": {"$ref": "#/components/responses/Forbidden"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+        },
+        "/api/v1/users/{user_id}/items": {
+            "parameters": [{"$ref": "#/components/parameters/UserId"}],
+            "get": {
+                "operationId": "listUserItems",
+                "tags": ["items"],
+                "summary": "List one user's items",
+                "description": "Newest first, ties broken by id.",
+                "security": [],
+                "parameters": [
+                    {"$ref": "#/components/parameters/Page"},
+                    {"$ref": "#/components/parameters/Size"},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A page of the user's items.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ItemPage"}
+                            }
+                        },
+                    },
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+        },
+        "/api/v1/items": {
+            "get": {
+                "operationId": "listItems",
+                "tags": ["items"],
+                "summary": "List items",
+                "description": "Filters combine. `q` matches titles containing it, ignoring case; `%` and `_` match\nthemselves. Sorting ties are broken by id, so pages never overlap.\n",
+                "security": [],
+                "parameters": [
+                    {"$ref": "#/components/parameters/Page"},
+                    {"$ref": "#/components/parameters/Size"},
+                    {
+                        "name": "owner_id",
+                        "in": "query",
+                        "required": False,
+                        "description": "Only this user's items.",
+                        "schema": {"type": "string", "format": "uuid"},
+                    },
+                    {"$ref": "#/components/parameters/Query"},
+                    {
+                        "name": "sort",
+                        "in": "query",
+                        "required": False,
+                        "description": "The order; a leading `-` means descending.",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["created_at", "-created_at", "price", "-price"],
+                            "default": "-created_at",
+                        },
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A page of items.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ItemPage"}
+                            }
+                        },
+                    },
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "post": {
+                "operationId": "createItem",
+                "tags": ["items"],
+                "summary": "Offer an item",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ItemCreate"}}
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "The item was created.",
+                        "headers": {
+                            "Location": {"$ref": "#/components/headers/Location"},
+                            "ETag": {"$ref": "#/components/headers/ETag"},
+                        },
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Item"}}
+                        },
+                        "links": {
+                            "GetItemById": {
+                                "operationId": "getItem",
+                                "parameters": {"item_id": "$response.body#/id"},
+                            },
+                            "UpdateItemById": {
+                                "operationId": "updateItem",
+                                "parameters": {"item_id": "$response.body#/id"},
+                            },
+                            "DeleteItemById": {
+                                "operationId": "deleteItem",
+                                "parameters": {"item_id": "$response.body#/id"},
+                            },
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+        },
+        "/api/v1/items/{item_id}": {
+            "parameters": [{"$ref": "#/components/parameters/ItemId"}],
+            "get": {
+                "operationId": "getItem",
+                "tags": ["items"],
+                "summary": "Read an item",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "The item.",
+                        "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Item"}}
+                        },
+                    },
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "patch": {
+                "operationId": "updateItem",
+                "tags": ["items"],
+                "summary": "Change an item (its owner or a superuser)",
+                "description": "Absent fields stay as they are. Send the `ETag` you read as `If-Match` to change\nonly what you saw: if the item changed since, the answer is 412 and nothing changes.\nAnother user's item is a 404.\n",
+                "parameters": [{"$ref": "#/components/parameters/IfMatch"}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ItemUpdate"}}
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "The updated item.",
+                        "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Item"}}
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "412": {"$ref": "#/components/responses/PreconditionFailed"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "delete": {
+                "operationId": "deleteItem",
+                "tags": ["items"],
+                "summary": "Delete an item (its owner or a superuser)",
+                "description": "Another user's item is a 404.",
+                "responses": {
+                    "204": {"description": "The item is gone."},
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+        },
+        "/api/v1/posts": {
+            "get": {
+                "operationId": "listPosts",
+                "tags": ["posts"],
+                "summary": "List posts",
+                "description": "Anonymous callers see published posts; a signed-in caller also sees their own drafts.\nNewest first, ties broken by id. `q` matches titles containing it, ignoring case.\n",
+                "security": [{}, {"bearer": []}],
+                "parameters": [
+                    {"$ref": "#/components/parameters/Page"},
+                    {"$ref": "#/components/parameters/Size"},
+                    {
+                        "name": "author_id",
+                        "in": "query",
+                        "required": False,
+                        "description": "Only this user's posts.",
+                        "schema": {"type": "string", "format": "uuid"},
+                    },
+                    {"$ref": "#/components/parameters/Query"},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A page of posts.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/PostPage"}
+                            }
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "post": {
+                "operationId": "createPost",
+                "tags": ["posts"],
+                "summary": "Write a post",
+                "description": "The slug is made from the title (lower-case ASCII words joined by hyphens) and never\nchanges; a taken slug gets `-2`, `-3`, ... appended.\n",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/PostCreate"}}
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "The post was created.",
+                        "headers": {
+                            "Location": {"$ref": "#/components/headers/Location"},
+                            "ETag": {"$ref": "#/components/headers/ETag"},
+                        },
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Post"}}
+                        },
+                        "links": {
+                            "GetPostById": {
+                                "operationId": "getPost",
+                                "parameters": {"post_id": "$response.body#/id"},
+                            },
+                            "GetPostBySlug": {
+                                "operationId": "getPostBySlug",
+                                "parameters": {"slug": "$response.body#/slug"},
+                            },
+                            "UpdatePostById": {
+                                "operationId": "updatePost",
+                                "parameters": {"post_id": "$response.body#/id"},
+                            },
+                            "DeletePostById": {
+                                "operationId": "deletePost",
+                                "parameters": {"post_id": "$response.body#/id"},
+                            },
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+        },
+        "/api/v1/posts/slug/{slug}": {
+            "get": {
+                "operationId": "getPostBySlug",
+                "tags": ["posts"],
+                "summary": "Read a post by its slug",
+                "description": "As `getPost`.",
+                "security": [{}, {"bearer": []}],
+                "parameters": [
+                    {
+                        "name": "slug",
+                        "in": "path",
+                        "required": True,
+                        "schema": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 220,
+                            "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+                        },
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The post.",
+                        "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Post"}}
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/posts/{post_id}": {
+            "parameters": [{"$ref": "#/components/parameters/PostId"}],
+            "get": {
+                "operationId": "getPost",
+                "tags": ["posts"],
+                "summary": "Read a post",
+                "description": "A published post is public; a draft is a 404 to anyone but its author and superusers.",
+                "security": [{}, {"bearer": []}],
+                "responses": {
+                    "200": {
+                        "description": "The post.",
+                        "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Post"}}
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "patch": {
+                "operationId": "updatePost",
+                "tags": ["posts"],
+                "summary": "Change a post (its author or a superuser)",
+                "description": "Absent fields stay as they are; the slug never changes. Publishing sets\n`published_at`, unpublishing clears it. `If-Match` as for items.\n",
+                "parameters": [{"$ref": "#/components/parameters/IfMatch"}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/PostUpdate"}}
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "The updated post.",
+                        "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Post"}}
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "412": {"$ref": "#/components/responses/PreconditionFailed"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+            "delete": {
+                "operationId": "deletePost",
+                "tags": ["posts"],
+                "summary": "Delete a post (its author or a superuser)",
+                "responses": {
+                    "204": {"description": "The post is gone."},
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            },
+        },
+    },
+    "components": {
+        "securitySchemes": {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "A JWT access token from `login` or `refreshTokens`.",
+            }
+        },
+        "parameters": {
+            "Page": {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "The 1-based page number.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 10000,
+                    "default": 1,
+                },
+            },
+            "Size": {
+                "name": "size",
+                "in": "query",
+                "required": False,
+                "description": "How many entries a page holds.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 100,
+                    "default": 20,
+                },
+            },
+            "UserId": {
+                "name": "user_id",
+                "in": "path",
+                "required": True,
+                "description": "The account's id.",
+                "schema": {"type": "string", "format": "uuid"},
+            },
+            "ItemId": {
+                "name": "item_id",
+                "in": "path",
+                "required": True,
+                "description": "The item's id.",
+                "schema": {"type": "string", "format": "uuid"},
+            },
+            "PostId": {
+                "name": "post_id",
+                "in": "path",
+                "required": True,
+                "description": "The post's id.",
+                "schema": {"type": "string", "format": "uuid"},
+            },
+            "Query": {
+                "name": "q",
+                "in": "query",
+                "required": False,
+                "description": "Only entries whose title contains this text, ignoring case.",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 200,
+                    "pattern": "^[^\\u0000]*$",
+                },
+            },
+            "IfMatch": {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "description": "Apply the change only if the resource's current `ETag` is one of these (or `*`).",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 1024,
+                    "pattern": "^[^\\u0000]*$",
+                },
+            },
+        },
+        "headers": {
+            "Location": {
+                "description": "The URL of the created resource.",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "format": "uri-reference",
+                    "maxLength": 2048,
+                },
+            },
+            "ETag": {
+                "description": "The current entity tag of the resource; send it back in `If-Match`.",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 128},
+            },
+            "WWW-Authenticate": {
+                "description": "The authentication scheme to use (`Bearer`).",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 512},
+            },
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 0, "maximum": 86400},
+            },
+            "Allow": {
+                "description": "The methods this path accepts.",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 256},
+            },
+        },
+        "responses": {
+            "BadRequest": {
+                "description": "The request is well formed but cannot be carried out.",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "Unauthorized": {
+                "description": "The bearer token is missing, invalid or expired.",
+                "headers": {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}},
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "Forbidden": {
+                "description": "The caller is authenticated but may not do this.",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "NotFound": {
+                "description": "No such resource, or not one the caller may see.",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "Conflict": {
+                "description": "The request conflicts with the current state of a resource.",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "PreconditionFailed": {
+                "description": "`If-Match` no longer matches the resource's current `ETag`.",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "PayloadTooLarge": {
+                "description": "The request body is larger than the service accepts.",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "UnsupportedMediaType": {
+                "description": "The request body's `Content-Type` is not one the operation accepts.",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "UnprocessableContent": {
+                "description": "The request breaks the contract; `errors` lists each rule it broke.",
+                "content": {
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/ValidationProblem"}
+                    }
+                },
+            },
+            "TooManyRequests": {
+                "description": "The caller sent too many requests; retry after `Retry-After` seconds.",
+                "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "InternalError": {
+                "description": "An unexpected error; the body carries a request id and no internals.",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+            "ServiceUnavailable": {
+                "description": "The service cannot serve this now: the database is unreachable, timing out, read-only\nor full, too many passwords are being hashed at once, or the process is shutting down.\nRetry after `Retry-After` seconds.\n",
+                "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+        },
+        "schemas": {
+            "Problem": {
+                "type": "object",
+                "description": "An RFC 9457 problem document.",
+                "required": ["type", "title", "status"],
+                "properties": {
+                    "type": {
+                        "type": "string",
+                        "format": "uri-reference",
+                        "maxLength": 256,
+                        "description": "Names the kind of problem; `about:blank` when the status says it all.",
+                    },
+                    "title": {
+                        "type": "string",
+                        "maxLength": 256,
+                        "description": "A short summary of the kind of problem; the same for every occurrence.",
+                    },
+                    "status": {
+                        "type": "integer",
+                        "minimum": 400,
+                        "maximum": 599,
+                        "description": "The HTTP status code.",
+                    },
+                    "detail": {
+                        "type": "string",
+                        "maxLength": 4096,
+                        "description": "What went wrong in this occurrence, for a person to read.",
+                    },
+                    "instance": {
+                        "type": "string",
+                        "format": "uri-reference",
+                        "maxLength": 2048,
+                        "description": "The path of the request that failed.",
+                    },
+                    "request_id": {
+                        "type": "string",
+                        "maxLength": 128,
+                        "description": "The request's `X-Request-ID`; quote it when reporting a problem.",
+                    },
+                },
+            },
+            "ValidationIssue": {
+                "type": "object",
+                "description": "One broken rule; `pointer` for the body, `location` for a parameter.",
+                "required": ["message"],
+                "properties": {
+                    "pointer": {
+                        "type": "string",
+                        "maxLength": 1024,
+                        "description": "A JSON Pointer (RFC 6901) fragment into the request body, e.g. `#/title`.",
+                    },
+                    "location": {
+                        "type": "string",
+                        "maxLength": 256,
+                        "description": "Where a parameter was sent and its name, e.g. `query.size`.",
+                    },
+                    "message": {"type": "string", "maxLength": 1024},
+                    "code": {
+                        "type": "string",
+                        "maxLength": 128,
+                        "description": "A machine-readable name of the rule, e.g. `less_than_equal`.",
+                    },
+                },
+            },
+            "ValidationProblem": {
+                "description": "A problem document for a request that breaks the contract.",
+                "allOf": [
+                    {"$ref": "#/components/schemas/Problem"},
+                    {
+                        "type": "object",
+                        "required": ["errors"],
+                        "properties": {
+                            "errors": {
+                                "type": "array",
+                                "maxItems": 100,
+                                "items": {"$ref": "#/components/schemas/ValidationIssue"},
+                            }
+                        },
+                    },
+                ],
+            },
+            "PageMeta": {
+                "type": "object",
+                "description": "What every paginated list carries besides its `items`.",
+                "required": ["total", "page", "size", "pages"],
+                "properties": {
+                    "total": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 9223372036854775807,
+                        "description": "How many entries match, over all pages.",
+                    },
+                    "page": {"type": "integer", "minimum": 1, "maximum": 10000},
+                    "size": {"type": "integer", "minimum": 1, "maximum": 100},
+                    "pages": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 9223372036854775807,
+                        "description": "How many pages there are at this size.",
+                    },
+                },
+            },
+            "HealthStatus": {
+                "type": "object",
+                "required": ["status"],
+                "properties": {"status": {"type": "string", "const": "ok"}},
+            },
+            "CheckStatus": {"type": "string", "enum": ["ok"]},
+            "ReadinessStatus": {
+                "type": "object",
+                "required": ["status", "checks"],
+                "properties": {
+                    "status": {"type": "string", "const": "ok"},
+                    "checks": {"$ref": "#/components/schemas/ReadinessChecks"},
+                },
+            },
+            "ReadinessChecks": {
+                "type": "object",
+                "description": "The outcome of each dependency check.",
+                "required": ["database"],
+                "properties": {"database": {"$ref": "#/components/schemas/CheckStatus"}},
+            },
+            "User": {
+                "type": "object",
+                "description": "An account. Never carries a password or its hash.",
+                "required": [
+                    "id",
+                    "email",
+                    "full_name",
+                    "bio",
+                    "is_active",
+                    "is_superuser",
+                    "created_at",
+                    "updated_at",
+                ],
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "email": {
+                        "type": "string",
+                        "format": "email",
+                        "maxLength": 254,
+                        "pattern": "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
+                        "description": "Lower case, as stored.",
+                    },
+                    "full_name": {"type": ["string", "null"], "maxLength": 100},
+                    "bio": {"type": ["string", "null"], "maxLength": 1000},
+                    "is_active": {"type": "boolean"},
+                    "is_superuser": {"type": "boolean"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "updated_at": {"type": "string", "format": "date-time"},
+                },
+            },
+            "UserRegister": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["email", "password"],
+                "properties": {
+                    "email": {
+                        "type": "string",
+                        "format": "email",
+                        "maxLength": 254,
+                        "pattern": "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
+                        "description": "An ASCII address with at most 64 characters before the @ and a dotted domain whose last label starts with a letter (`ada@example.org`): no quoted local parts, no IP-address domains.",
+                    },
+                    "password": {
+                        "type": "string",
+                        "minLength": 8,
+                        "maxLength": 128,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "full_name": {
+                        "type": ["string", "null"],
+                        "maxLength": 100,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                },
+            },
+            "UserUpdateMe": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "The fields you may change on your own account; absent fields stay as they are.",
+                "properties": {
+                    "full_name": {
+                        "type": ["string", "null"],
+                        "maxLength": 100,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "bio": {
+                        "type": ["string", "null"],
+                        "maxLength": 1000,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                },
+            },
+            "UserUpdate": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "What a superuser may change on any account; absent fields stay as they are.",
+                "properties": {
+                    "full_name": {
+                        "type": ["string", "null"],
+                        "maxLength": 100,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "bio": {
+                        "type": ["string", "null"],
+                        "maxLength": 1000,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "is_active": {"type": "boolean"},
+                    "is_superuser": {"type": "boolean"},
+                },
+            },
+            "PasswordChange": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["current_password", "new_password"],
+                "properties": {
+                    "current_password": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 128,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "new_password": {
+                        "type": "string",
+                        "minLength": 8,
+                        "maxLength": 128,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                },
+            },
+            "LoginForm": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "The OAuth2 password grant (RFC 6749 section 4.3).",
+                "required": ["username", "password"],
+                "properties": {
+                    "grant_type": {"type": "string", "enum": ["password"]},
+                    "username": {
+                        "type": "string",
+                        "description": "The account's email.",
+                        "minLength": 1,
+                        "maxLength": 254,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "password": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 128,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "scope": {
+                        "type": "string",
+                        "maxLength": 1000,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                },
+            },
+            "RefreshRequest": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["refresh_token"],
+                "properties": {
+                    "refresh_token": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 4096,
+                        "pattern": "^[^\\u0000]*$",
+                    }
+                },
+            },
+            "TokenPair": {
+                "type": "object",
+                "required": [
+                    "access_token",
+                    "refresh_token",
+                    "token_type",
+                    "expires_in",
+                ],
+                "properties": {
+                    "access_token": {"type": "string", "maxLength": 4096},
+                    "refresh_token": {"type": "string", "maxLength": 4096},
+                    "token_type": {"type": "string", "const": "bearer"},
+                    "expires_in": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 86400,
+                        "description": "Seconds until the access token expires.",
+                    },
+                },
+            },
+            "UserPage": {
+                "description": "A page of accounts.",
+                "allOf": [
+                    {"$ref": "#/components/schemas/PageMeta"},
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "maxItems": 100,
+                                "items": {"$ref": "#/components/schemas/User"},
+                            }
+                        },
+                    },
+                ],
+            },
+            "Price": {
+                "type": "string",
+                "description": 'A decimal amount as a string, from `0` to `99999999.99`. Input takes at most two\ndecimals (`"9.9"`, `"9.90"`, `"10"`); output always has exactly two (`"9.90"`).\n',
+                "maxLength": 11,
+                "pattern": "^(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$",
+            },
+            "Item": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "title",
+                    "description",
+                    "price",
+                    "owner_id",
+                    "created_at",
+                    "updated_at",
+                ],
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "description": {"type": ["string", "null"], "maxLength": 2000},
+                    "price": {
+                        "type": "string",
+                        "maxLength": 11,
+                        "pattern": "^(0|[1-9][0-9]{0,7})\\.[0-9]{2}$",
+                    },
+                    "owner_id": {"type": "string", "format": "uuid"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "updated_at": {"type": "string", "format": "date-time"},
+                },
+            },
+            "ItemCreate": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title", "price"],
+                "properties": {
+                    "title": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 200,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "description": {
+                        "type": ["string", "null"],
+                        "maxLength": 2000,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "price": {"$ref": "#/components/schemas/Price"},
+                },
+            },
+            "ItemUpdate": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "Absent fields stay as they are.",
+                "properties": {
+                    "title": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 200,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "description": {
+                        "type": ["string", "null"],
+                        "maxLength": 2000,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "price": {"$ref": "#/components/schemas/Price"},
+                },
+            },
+            "ItemPage": {
+                "description": "A page of items.",
+                "allOf": [
+                    {"$ref": "#/components/schemas/PageMeta"},
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "maxItems": 100,
+                                "items": {"$ref": "#/components/schemas/Item"},
+                            }
+                        },
+                    },
+                ],
+            },
+            "Post": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "title",
+                    "slug",
+                    "content",
+                    "excerpt",
+                    "published",
+                    "published_at",
+                    "author_id",
+                    "created_at",
+                    "updated_at",
+                ],
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "slug": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 220,
+                        "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+                    },
+                    "content": {"type": "string", "minLength": 1, "maxLength": 50000},
+                    "excerpt": {"type": ["string", "null"], "maxLength": 500},
+                    "published": {"type": "boolean"},
+                    "published_at": {"type": ["string", "null"], "format": "date-time"},
+                    "author_id": {"type": "string", "format": "uuid"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "updated_at": {"type": "string", "format": "date-time"},
+                },
+            },
+            "PostCreate": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title", "content"],
+                "properties": {
+                    "title": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 200,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "content": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 50000,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "excerpt": {
+                        "type": ["string", "null"],
+                        "maxLength": 500,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "published": {"type": "boolean", "default": False},
+                },
+            },
+            "PostUpdate": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "Absent fields stay as they are; the slug never changes.",
+                "properties": {
+                    "title": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 200,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "content": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 50000,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "excerpt": {
+                        "type": ["string", "null"],
+                        "maxLength": 500,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                    "published": {"type": "boolean"},
+                },
+            },
+            "PostPage": {
+                "description": "A page of posts.",
+                "allOf": [
+                    {"$ref": "#/components/schemas/PageMeta"},
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "maxItems": 100,
+                                "items": {"$ref": "#/components/schemas/Post"},
+                            }
+                        },
+                    },
+                ],
+            },
+        },
+    },
+}
+SCHEMAS: Mapping[str, Any] = DOCUMENT["components"]["schemas"]
