@@ -97,8 +97,8 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     contract_check.verify(app.state.routes)
     # The routes go straight onto the app's router. FastAPI (>= 0.16x) wraps included routers
     # in lazy proxies that it re-resolves while matching: ~15-30 us a request, measured
-    # in-process. The contract check, the response check and the 405 Allow header (for paths
-    # outside the contract) read app.state.routes.
+    # in-process. The contract check and the 405 Allow header (for paths outside the contract)
+    # read app.state.routes.
     app.router.routes.extend(app.state.routes)
 
     # Pure ASGI middleware, added innermost first. The response headers (request id, security
@@ -121,7 +121,6 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
         app.add_middleware(
             ResponseValidationMiddleware,
             contract=ResponseContract(OPERATIONS),
-            routes=app.state.routes,
         )
     if settings.cors_origins:  # no origins: no CORS headers at all, and no layer to pass
         app.add_middleware(

@@ -35,9 +35,9 @@ from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from starlette.datastructures import Headers
-from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.contract_paths import ContractPaths
 from app.problems import PROBLEM_JSON, problem, request_id
 from contract.api import OPERATIONS, OperationInfo
 from contract.document import SCHEMAS
@@ -183,6 +183,7 @@ class ResponseContract:
             ]
         )
         self.operations = {op.operation_id: self._operation(op) for op in operations}
+        self.paths = ContractPaths(operations)  # which operation a request is for
         # Outside the operations, a problem may be any kind the contract uses for one.
         self.problems = [self._validator(schema) for schema in _problem_schemas(operations)]
 
@@ -294,31 +295,16 @@ def _violation(error: ValidationError) -> str:
 
 
 class ResponseValidationMiddleware:
-    def __init__(
-        self, app: ASGIApp, *, contract: ResponseContract, routes: Iterable[BaseRoute]
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, contract: ResponseContract) -> None:
         self.app = app
         self.contract = contract
-        # The app's own list (app.state.routes): routes added to it later are matched too.
-        self.routes = routes
-
-    def _operation_id(self, scope: Scope) -> str | None:
-        """The operation that serves this request: the first route that fully matches it."""
-        for route in self.routes:
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                operation_id = getattr(route, "operation_id", None)
-                operation = self.contract.operations.get(operation_id or "")
-                if operation is not None and operation.method == scope["method"]:
-                    return operation.operation_id
-                return None
-        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        operation_id = self._operation_id(scope)
+        operation = self.contract.paths.operation(scope["method"], scope["path"])
+        operation_id = None if operation is None else operation.operation_id
         start: Message | None = None
         passing = False  # nothing to check: forward as it comes
         finished = False
