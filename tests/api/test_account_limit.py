@@ -26,9 +26,9 @@ from pydantic import ValidationError
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import TEST_SECRET
 from tests.support.accounts import LOGIN, ME, PASSWORD, REGISTER, bearer, new_email
 from tests.support.contract import assert_problem
+from tests.support.settings import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

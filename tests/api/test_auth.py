@@ -22,7 +22,6 @@ from app.db.database import Database
 from app.main import create_app
 from app.settings import Settings
 from app.users.tables import users
-from tests.conftest import TEST_SECRET, started
 from tests.support.accounts import (
     FLOOR_M,
     FLOOR_P,
@@ -44,7 +43,9 @@ from tests.support.accounts import (
     sign_up,
     with_superuser,
 )
+from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem, spec
+from tests.support.settings import TEST_SECRET
 from tests.support.tokens import FORGERIES, REQUIRED_CLAIMS, claims_for, sign, without
 
 pytestmark = pytest.mark.anyio

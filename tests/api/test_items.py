@@ -21,7 +21,6 @@ from fastapi import FastAPI
 from app.items.tables import items
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import started
 from tests.support.accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -31,6 +30,7 @@ from tests.support.accounts import (
     sign_up,
     with_superuser,
 )
+from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
 from tests.support.resources import (
     ITEMS,

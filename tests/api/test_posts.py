@@ -18,7 +18,6 @@ from fastapi import FastAPI
 from app.main import create_app
 from app.posts.tables import posts
 from app.settings import Settings
-from tests.conftest import started
 from tests.support.accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -27,6 +26,7 @@ from tests.support.accounts import (
     sign_up,
     with_superuser,
 )
+from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
 from tests.support.resources import (
     POSTS,

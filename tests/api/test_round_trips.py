@@ -18,7 +18,7 @@ from sqlalchemy import event
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import started
+from tests.support.clients import started
 
 pytestmark = pytest.mark.anyio
 

@@ -22,7 +22,6 @@ from app.db.types import utcnow
 from app.main import create_app
 from app.settings import Settings
 from app.users.tables import users
-from tests.conftest import started
 from tests.support.accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -35,6 +34,7 @@ from tests.support.accounts import (
     sign_up,
     with_superuser,
 )
+from tests.support.clients import started
 from tests.support.contract import assert_problem
 
 pytestmark = pytest.mark.anyio

@@ -25,7 +25,7 @@ from app.main import create_app
 from app.providers import Providers
 from app.settings import Settings
 from contract.api import OPERATIONS
-from tests.conftest import started
+from tests.support.clients import started
 from tests.support.contract import assert_problem
 from tests.support.operations import (
     Operation,

@@ -20,7 +20,6 @@ from app.db.database import Database
 from app.main import create_app
 from app.settings import Settings
 from app.users.tables import users
-from tests.conftest import started
 from tests.support.accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -39,6 +38,7 @@ from tests.support.accounts import (
     sign_up,
     with_superuser,
 )
+from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
 
 pytestmark = pytest.mark.anyio

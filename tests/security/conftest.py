@@ -24,9 +24,10 @@ from app.main import create_app
 from app.providers import Providers
 from app.settings import Settings
 from contract.api import OPERATIONS
-from tests.conftest import FAST_HASHING, TEST_SECRET, started
 from tests.support.accounts import Account, sign_in_superuser, with_superuser
+from tests.support.clients import started
 from tests.support.operations import Operation, operations
+from tests.support.settings import FAST_HASHING, TEST_SECRET
 
 ALLOWED_ORIGIN = "https://app.example"
 MAX_BODY = 64 * 1024  # room for the longest field (50,000 characters), so each is a 422
