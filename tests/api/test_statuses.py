@@ -26,6 +26,7 @@ from app.providers import Providers
 from app.settings import Settings
 from contract.api import OPERATIONS
 from tests.support.clients import started
+from tests.support.collection import partial_run
 from tests.support.contract import assert_problem
 from tests.support.operations import (
     Operation,
@@ -425,27 +426,6 @@ def covered(items: list[pytest.Item]) -> set[tuple[str, str]]:
     return pairs
 
 
-def partial_run(config: pytest.Config, items: list[pytest.Item]) -> str | None:
-    """Why this session is not the whole suite, or None when it is."""
-    present = {Path(str(item.path)).resolve() for item in items}
-    left_out = sorted(
-        str(path.relative_to(TESTS.parent))
-        for path in TESTS.rglob("test_*.py")
-        if path.resolve() not in present
-    )
-    if left_out:
-        more = f" and {len(left_out) - 3} more" if len(left_out) > 3 else ""
-        return f"the session leaves out {', '.join(left_out[:3])}{more}"
-    if config.option.keyword or config.option.markexpr:
-        return "tests are selected with -k or -m"
-    if any("::" in str(arg) for arg in config.args):
-        return "single tests are selected by node id"
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and getattr(reporter, "stats", {}).get("deselected"):
-        return "some tests are deselected"
-    return None
-
-
 def test_covers_markers_name_declared_statuses(request: pytest.FixtureRequest) -> None:
     """A marker with a typo would cover nothing while looking as if it did."""
     declared = all_pairs()
@@ -464,7 +444,7 @@ def test_covers_markers_name_declared_statuses(request: pytest.FixtureRequest) -
 
 
 def test_every_declared_status_is_covered(request: pytest.FixtureRequest) -> None:
-    why = partial_run(request.config, request.session.items)
+    why = partial_run(request.config, request.session.items, TESTS)
     if why is not None:
         pytest.skip(f"needs the whole suite to judge coverage: {why}")
     order = {op.operation_id: n for n, op in enumerate(operations())}

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from starlette.routing import compile_path
 
-from tests.security.conftest import every_operation
 from tests.support.accounts import Account, assert_no_secrets, keys_anywhere
+from tests.support.collection import every_operation
 from tests.support.contract import assert_problem
 from tests.support.operations import Operation, example, operations, resolve
 from tests.support.walk import (

@@ -14,10 +14,11 @@ from typing import Any, Literal
 import httpx
 import pytest
 
-from tests.security.conftest import MAX_BODY, Tripwire
 from tests.support.accounts import Account
 from tests.support.contract import assert_problem
 from tests.support.operations import FORM, Operation, example, operations, resolve
+from tests.support.security_settings import MAX_BODY
+from tests.support.tripwire import Tripwire
 from tests.support.walk import Prepared, prepare, properties_of
 
 pytestmark = pytest.mark.anyio
