@@ -9,7 +9,6 @@ registration contract; and the argon2id parameters of a hash the service actuall
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,6 @@ from tests.support.accounts import (
     login,
     new_email,
     register,
-    sign_in_superuser,
     sign_up,
     with_superuser,
 )
@@ -62,18 +60,6 @@ USER_FIELDS = {
     "created_at",
     "updated_at",
 }
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """An app of our own (its database is reachable) with a first superuser."""
-    return create_app(with_superuser(settings))
-
-
-@pytest.fixture
-async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(app):
-        yield client
 
 
 @pytest.fixture
@@ -529,10 +515,9 @@ def test_no_operation_takes_multipart() -> None:
 @pytest.mark.covers("refreshTokens", 401)
 @pytest.mark.covers("login", 401)
 async def test_an_inactive_account_cannot_sign_in_or_use_its_tokens(
-    api: httpx.AsyncClient,
+    api: httpx.AsyncClient, admin: Account
 ) -> None:
     member = await sign_up(api)
-    admin = await sign_in_superuser(api)
     assert (await api.get(ME, headers=member.headers)).status_code == 200
 
     patched = await api.patch(

@@ -9,7 +9,6 @@ exactly like a missing item's.
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,18 +18,10 @@ import pytest
 from fastapi import FastAPI
 
 from app.items.tables import items
-from app.main import create_app
-from app.settings import Settings
 from tests.support.accounts import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
     ME,
     Account,
-    sign_in,
-    sign_up,
-    with_superuser,
 )
-from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
 from tests.support.resources import (
     ITEMS,
@@ -56,33 +47,6 @@ from tests.support.resources import (
 pytestmark = pytest.mark.anyio
 
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The app with a first superuser (ADMIN_EMAIL) configured."""
-    return create_app(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD))
-
-
-@pytest.fixture
-async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(app):
-        yield client
-
-
-@pytest.fixture
-async def admin(api: httpx.AsyncClient) -> Account:
-    return await sign_in(api, ADMIN_EMAIL, ADMIN_PASSWORD)
-
-
-@pytest.fixture
-async def alice(api: httpx.AsyncClient) -> Account:
-    return await sign_up(api)
-
-
-@pytest.fixture
-async def bob(api: httpx.AsyncClient) -> Account:
-    return await sign_up(api)
 
 
 def issues(problem: dict[str, Any]) -> list[tuple[str, str]]:

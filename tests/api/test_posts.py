@@ -7,7 +7,6 @@ of it are 404s exactly like a missing post's.
 """
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,18 +14,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.main import create_app
 from app.posts.tables import posts
-from app.settings import Settings
 from tests.support.accounts import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
     Account,
-    sign_in,
-    sign_up,
-    with_superuser,
 )
-from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
 from tests.support.resources import (
     POSTS,
@@ -50,33 +41,6 @@ from tests.support.resources import (
 pytestmark = pytest.mark.anyio
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The app with a first superuser (ADMIN_EMAIL) configured."""
-    return create_app(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD))
-
-
-@pytest.fixture
-async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(app):
-        yield client
-
-
-@pytest.fixture
-async def admin(api: httpx.AsyncClient) -> Account:
-    return await sign_in(api, ADMIN_EMAIL, ADMIN_PASSWORD)
-
-
-@pytest.fixture
-async def alice(api: httpx.AsyncClient) -> Account:
-    return await sign_up(api)
-
-
-@pytest.fixture
-async def bob(api: httpx.AsyncClient) -> Account:
-    return await sign_up(api)
 
 
 def issues(problem: dict[str, Any]) -> list[tuple[str, str]]:

@@ -6,7 +6,6 @@ test_middleware). Superusers come from the first-superuser settings, as in produ
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,12 +16,8 @@ from sqlalchemy import func, select, update
 
 from app.auth.tables import refresh_tokens
 from app.db.database import Database
-from app.main import create_app
-from app.settings import Settings
 from app.users.tables import users
 from tests.support.accounts import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
     LOGIN,
     ME,
     PASSWORD,
@@ -36,9 +31,7 @@ from tests.support.accounts import (
     register,
     sign_in,
     sign_up,
-    with_superuser,
 )
-from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
 
 pytestmark = pytest.mark.anyio
@@ -53,23 +46,6 @@ MASS_ASSIGNMENT = {
     "hashed_password": "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
     "email": "someone.else@example.com",
 }
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The app with a first superuser (ADMIN_EMAIL) configured."""
-    return create_app(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD))
-
-
-@pytest.fixture
-async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(app):
-        yield client
-
-
-@pytest.fixture
-async def admin(api: httpx.AsyncClient) -> Account:
-    return await sign_in(api, ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
 async def get_json(client: httpx.AsyncClient, url: str, account: Account) -> dict[str, Any]:
