@@ -15,42 +15,28 @@ import pytest
 from fastapi import FastAPI
 
 from app.posts.tables import posts
-from tests.support.accounts import (
-    Account,
-)
+from tests.support import owned
+from tests.support.accounts import Account
 from tests.support.contract import assert_matches, assert_problem
+from tests.support.pages import PAGE_REFUSALS, by_id, ids, joined, listed, meta
+from tests.support.problems import without_request
 from tests.support.resources import (
     POSTS,
-    STRONG_ETAG,
-    by_id,
     concurrently,
     create_post,
     headers_of,
-    ids,
-    joined,
-    listed,
-    meta,
+    post_created,
     post_url,
     random_id,
     read,
     set_created_at,
     slug_url,
-    without_request,
 )
+from tests.support.timestamps import instant
 
 pytestmark = pytest.mark.anyio
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-def issues(problem: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(e.get("pointer") or e["location"], e["code"]) for e in problem["errors"]]
-
-
-def instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    assert parsed.tzinfo is not None, value
-    return parsed
 
 
 async def patch(
@@ -74,25 +60,15 @@ async def test_create_post_answers_201_with_location_etag_and_a_draft(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     body = {"title": "My First Post", "content": "Hello.", "excerpt": "Hi."}
-    response = await api.post(POSTS, json=body, headers=alice.headers)
-    assert response.status_code == 201, response.text
-    assert response.headers["content-type"] == "application/json"
-    post = response.json()
-    assert_matches(post, "Post")
+    response = await post_created(api, POSTS, alice, "Post", body)
+    # The Location answers (to the author: it is a draft), by id and by slug alike.
+    post, etag = await owned.assert_found_where_created(api, response, "Post", alice)
+    assert response.headers["location"] == f"/api/v1/posts/{post['id']}"
     assert {k: post[k] for k in body} == body
     assert post["slug"] == "my-first-post"
     assert (post["published"], post["published_at"]) == (False, None)
     assert post["author_id"] == alice.id
     assert post["created_at"] == post["updated_at"]
-    assert response.headers["location"] == f"/api/v1/posts/{post['id']}"
-    etag = response.headers["etag"]
-    assert re.fullmatch(STRONG_ETAG, etag), etag
-
-    # The Location answers (to the author: it is a draft), by id and by slug alike.
-    fetched = await api.get(response.headers["location"], headers=alice.headers)
-    assert fetched.status_code == 200, fetched.text
-    assert_matches(fetched.json(), "Post")
-    assert (fetched.json(), fetched.headers["etag"]) == (post, etag)
     by_slug = await api.get(slug_url(post["slug"]), headers=alice.headers)
     assert by_slug.status_code == 200, by_slug.text
     assert_matches(by_slug.json(), "Post")
@@ -136,10 +112,7 @@ CREATE_REFUSALS: list[tuple[dict[str, Any], tuple[str, str]]] = [
 async def test_create_post_refuses_what_the_contract_forbids(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
-    for body, expected in CREATE_REFUSALS:
-        response = await api.post(POSTS, json=body, headers=alice.headers)
-        assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected], body
-    assert (await listed(api, POSTS, alice))["total"] == 0
+    await owned.assert_create_refused(api, POSTS, alice, CREATE_REFUSALS)
 
 
 @pytest.mark.covers("getPost", 404)
@@ -354,14 +327,8 @@ async def test_null_for_a_field_that_cannot_be_null_is_refused(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     post = await create_post(api, alice, excerpt="Kept.", published=True)
-    before = await read(api, post_url(post["id"]))
-    for field in ("title", "content", "published"):
-        response = await api.patch(
-            post_url(post["id"]), json={field: None, "excerpt": None}, headers=alice.headers
-        )
-        problem = assert_problem(response, 422, "ValidationProblem")
-        assert issues(problem) == [(f"#/{field}", "null_not_allowed")]
-    assert await read(api, post_url(post["id"])) == before
+    fields = ("title", "content", "published")
+    await owned.assert_nulls_refused(api, post_url(post["id"]), alice, fields, excerpt=None)
 
 
 @pytest.mark.covers("updatePost", 422)
@@ -369,7 +336,6 @@ async def test_update_post_refuses_what_the_contract_forbids(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     post = await create_post(api, alice, published=True)
-    before = await read(api, post_url(post["id"]))
     cases: list[tuple[dict[str, Any], tuple[str, str]]] = [
         ({"title": ""}, ("#/title", "string_too_short")),
         ({"title": "t" * 201}, ("#/title", "string_too_long")),
@@ -382,10 +348,7 @@ async def test_update_post_refuses_what_the_contract_forbids(
         ({"author_id": random_id()}, ("#/author_id", "extra_forbidden")),
         ({"published_at": None}, ("#/published_at", "extra_forbidden")),
     ]
-    for body, expected in cases:
-        response = await api.patch(post_url(post["id"]), json=body, headers=alice.headers)
-        assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected], body
-    assert await read(api, post_url(post["id"])) == before
+    await owned.assert_refused(api, post_url(post["id"]), alice, cases)
 
 
 @pytest.mark.covers("updatePost", 200, 412)
@@ -427,22 +390,10 @@ async def test_two_concurrent_patches_with_the_same_if_match_one_wins(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     post = await create_post(api, alice)
-    url = post_url(post["id"])
-    for round_ in range(5):
-        _, etag = await read(api, url, alice)
-        headers = {**alice.headers, "If-Match": etag}
-        bodies: list[dict[str, Any]] = [
-            {"title": f"left {round_}", "published": True},
-            {"title": f"right {round_}"},
-        ]
-        responses = await concurrently(*(api.patch(url, json=b, headers=headers) for b in bodies))
-        assert sorted(r.status_code for r in responses) == [200, 412], [r.text for r in responses]
-        [(winner, body)] = [
-            (r, b) for r, b in zip(responses, bodies, strict=True) if r.status_code == 200
-        ]
-        current, current_etag = await read(api, url, alice)
-        assert current["title"] == body["title"]
-        assert current_etag == winner.headers["etag"] != etag
+    rounds = [
+        ({"title": f"left {n}", "published": True}, {"title": f"right {n}"}) for n in range(5)
+    ]
+    await owned.assert_one_of_two_wins(api, post_url(post["id"]), alice, *rounds)
 
 
 # Drafts and ownership: another user's draft is a missing post
@@ -484,45 +435,9 @@ async def test_another_users_post_cannot_be_changed_and_looks_missing(
     api: httpx.AsyncClient, alice: Account, bob: Account, published: bool
 ) -> None:
     post = await create_post(api, alice, title="Alice's", excerpt="Hers.", published=published)
-    url = post_url(post["id"])
-    before = await read(api, url, alice)
-    missing_url = post_url(random_id())
-
-    missing_patch = assert_problem(
-        await api.patch(missing_url, json={"title": "Bob's"}, headers=bob.headers), 404
-    )
-    if_matches: list[str | None] = [None, before[1], "*", '"999"', 'W/"1"']
-    for if_match in if_matches:
-        headers = bob.headers if if_match is None else {**bob.headers, "If-Match": if_match}
-        response = await api.patch(
-            url, json={"title": "Bob's", "published": not published}, headers=headers
-        )
-        problem = assert_problem(response, 404)
-        assert without_request(problem) == without_request(missing_patch), if_match
-        assert problem["instance"] == url
-        assert "etag" not in response.headers
-
-    missing_delete = assert_problem(await api.delete(missing_url, headers=bob.headers), 404)
-    response = await api.delete(url, headers=bob.headers)
-    assert without_request(assert_problem(response, 404)) == without_request(missing_delete)
-
-    assert await read(api, url, alice) == before  # nothing changed, same version
+    change = {"title": "Bob's", "published": not published}
+    await owned.assert_strangers_change_nothing(api, post_url(post["id"]), alice, bob, change)
     assert ids(await listed(api, POSTS, alice)) == [post["id"]]
-
-
-@pytest.mark.covers("updatePost", 404)
-@pytest.mark.covers("deletePost", 404)
-async def test_changing_a_missing_post_is_404_even_for_a_superuser(
-    api: httpx.AsyncClient, admin: Account, alice: Account
-) -> None:
-    for account in (alice, admin):
-        url = post_url(random_id())
-        for headers in ({}, {"If-Match": '"1"'}, {"If-Match": "*"}):
-            response = await api.patch(
-                url, json={"title": "x"}, headers={**account.headers, **headers}
-            )
-            assert assert_problem(response, 404)["type"] == "urn:problem-type:not-found"
-        assert_problem(await api.delete(url, headers=account.headers), 404)
 
 
 @pytest.mark.covers("updatePost", 200)
@@ -545,18 +460,13 @@ async def test_a_superuser_may_change_and_delete_anyones_post(
     assert (moderated["author_id"], moderated["slug"]) == (alice.id, draft["slug"])
     assert (await read(api, url))[0] == moderated
 
-    stale = await api.patch(url, json={"title": "x"}, headers={**admin.headers, "If-Match": etag})
-    assert_problem(stale, 412)
-
-    response = await api.delete(url, headers=admin.headers)
-    assert response.status_code == 204, response.text
+    await owned.assert_stale_then_deleted(api, url, admin, etag)
     assert_problem(await api.get(url, headers=alice.headers), 404)
     assert_problem(await api.get(slug_url(draft["slug"]), headers=alice.headers), 404)
 
     # A superuser's reach covers drafts it cannot list: delete one it never saw.
     other = await create_post(api, alice, title="Another draft")
-    response = await api.delete(post_url(other["id"]), headers=admin.headers)
-    assert response.status_code == 204, response.text
+    await owned.delete(api, post_url(other["id"]), admin)
     assert ids(await listed(api, POSTS, alice)) == []
 
 
@@ -567,27 +477,12 @@ async def test_the_author_deletes_a_post_once(
     post = await create_post(api, alice, title="Gone soon", published=True)
     kept = await create_post(api, alice, title="Kept")
     bobs = await create_post(api, bob, title="Bob's", published=True)
-    response = await api.delete(post_url(post["id"]), headers=alice.headers)
-    assert response.status_code == 204, response.text
-    assert response.content == b""
+    await owned.delete(api, post_url(post["id"]), alice)
     assert_problem(await api.get(post_url(post["id"]), headers=alice.headers), 404)
     assert_problem(await api.get(slug_url(post["slug"]), headers=alice.headers), 404)
-    assert_problem(await api.delete(post_url(post["id"]), headers=alice.headers), 404)
     assert set(ids(await listed(api, POSTS, alice))) == {kept["id"], bobs["id"]}
     # Its slug is free again.
     assert (await create_post(api, bob, title="Gone soon"))["slug"] == "gone-soon"
-
-
-@pytest.mark.covers("deletePost", 422)
-@pytest.mark.covers("updatePost", 422)
-async def test_a_post_id_that_is_not_a_uuid_is_422(api: httpx.AsyncClient, alice: Account) -> None:
-    url = f"{POSTS}/not-a-uuid"
-    for response in (
-        await api.patch(url, json={"title": "x"}, headers=alice.headers),
-        await api.delete(url, headers=alice.headers),
-    ):
-        problem = assert_problem(response, 422, "ValidationProblem")
-        assert issues(problem) == [("path.post_id", "uuid_parsing")]
 
 
 # listPosts
@@ -685,19 +580,8 @@ async def test_list_posts_q_ignores_case_and_takes_wildcards_literally(
 @pytest.mark.covers("listPosts", 422)
 async def test_list_posts_refuses_bad_parameters(api: httpx.AsyncClient, alice: Account) -> None:
     await create_post(api, alice, published=True)
-    cases: list[tuple[dict[str, str], tuple[str, str]]] = [
-        ({"q": "q" * 201}, ("query.q", "string_too_long")),
-        ({"q": ""}, ("query.q", "string_too_short")),
-        ({"page": "0"}, ("query.page", "greater_than_equal")),
-        ({"page": "10001"}, ("query.page", "less_than_equal")),
-        ({"size": "0"}, ("query.size", "greater_than_equal")),
-        ({"size": "101"}, ("query.size", "less_than_equal")),
-        ({"author_id": "me"}, ("query.author_id", "uuid_parsing")),
-    ]
-    for params, expected in cases:
-        for account in (None, alice):
-            response = await api.get(POSTS, params=params, headers=headers_of(account))
-            assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected]
+    cases = [*PAGE_REFUSALS, ({"author_id": "me"}, ("query.author_id", "uuid_parsing"))]
+    await owned.assert_list_refuses(api, POSTS, cases, None, alice)
 
 
 @pytest.mark.covers("listPosts", 200)

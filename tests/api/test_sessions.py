@@ -19,15 +19,7 @@ from app.auth.tables import refresh_tokens
 from app.db.database import Database
 from app.db.types import utcnow
 from app.users.tables import users
-from tests.support.accounts import (
-    LOGIN,
-    ME,
-    PASSWORD,
-    REFRESH,
-    Account,
-    sign_in,
-    sign_up,
-)
+from tests.support.accounts import LOGIN, ME, PASSWORD, REFRESH, Account, sign_in, sign_up
 from tests.support.contract import assert_problem
 
 pytestmark = pytest.mark.anyio
