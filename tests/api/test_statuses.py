@@ -135,34 +135,41 @@ def has_body(op: Operation) -> bool:
     return op.has_body
 
 
-@pytest.mark.parametrize("op", cases(has_body, 415))
-async def test_415_for_a_body_of_another_media_type(
-    api: httpx.AsyncClient, auth: dict[str, str], op: Operation
+# What each refusal of a body sends: Content-Type (of the operation's own media type where
+# "{media_type}"), content, and the problem's exact detail.
+BODY_REFUSALS: dict[int, tuple[str, bytes, str]] = {
+    415: ("text/plain", b"just text", "Send the body as {media_type}, not text/plain."),
+    413: (
+        "{media_type}",
+        b" " * (MAX_BODY + 1),
+        f"The request body is larger than {MAX_BODY} bytes.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "op"),
+    [
+        pytest.param(status, *param.values, id=f"{status}-{param.id}", marks=param.marks)
+        for status in BODY_REFUSALS
+        for param in cases(has_body, status)
+    ],
+)
+async def test_415_or_413_for_a_body_of_another_media_type_or_over_the_limit(
+    api: httpx.AsyncClient, auth: dict[str, str], status: int, op: Operation
 ) -> None:
-    assert op.declares(415), f"{op} takes a body but does not declare 415"
+    assert op.declares(status), f"{op} takes a body but does not declare {status}"
+    content_type, content, detail = BODY_REFUSALS[status]
     response = await call(
         api,
         op,
-        headers={**token_for(op, auth), "Content-Type": "text/plain"},
-        content=b"just text",
+        headers={
+            **token_for(op, auth),
+            "Content-Type": content_type.format(media_type=op.media_type),
+        },
+        content=content,
     )
-    problem = assert_problem(response, 415)
-    assert f"Send the body as {op.media_type}" in problem["detail"]
-
-
-@pytest.mark.parametrize("op", cases(has_body, 413))
-async def test_413_for_a_body_over_the_limit(
-    api: httpx.AsyncClient, auth: dict[str, str], op: Operation
-) -> None:
-    assert op.declares(413), f"{op} takes a body but does not declare 413"
-    response = await call(
-        api,
-        op,
-        headers={**token_for(op, auth), "Content-Type": str(op.media_type)},
-        content=b" " * (MAX_BODY + 1),
-    )
-    problem = assert_problem(response, 413)
-    assert problem["detail"] == f"The request body is larger than {MAX_BODY} bytes."
+    assert assert_problem(response, status)["detail"] == detail.format(media_type=op.media_type)
 
 
 @pytest.mark.parametrize("op", cases(has_body, 422))

@@ -46,3 +46,10 @@ def partial_run(config: pytest.Config, items: list[pytest.Item], folder: Path) -
     if reporter is not None and getattr(reporter, "stats", {}).get("deselected"):
         return "some tests are deselected"
     return None
+
+
+def assert_found(params: list[Any], *ids: str) -> None:
+    """A walk that derives its cases from the spec still finds these: were it to stop finding
+    them, the tests it parametrises would test nothing."""
+    found = {param.id for param in params}
+    assert [case for case in ids if case not in found] == []

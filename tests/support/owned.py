@@ -4,7 +4,7 @@ Each check takes the resource's URL and the accounts involved; the test around i
 resource, names the operations it covers, and checks what is particular to its kind.
 """
 
-import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,10 +12,16 @@ import httpx
 import pytest
 
 from tests.support.accounts import Account
-from tests.support.contract import assert_matches, assert_problem
-from tests.support.pages import listed
+from tests.support.contract import assert_problem
 from tests.support.problems import issues, without_request
-from tests.support.resources import ITEMS, POSTS, STRONG_ETAG, concurrently, random_id, read
+from tests.support.resources import (
+    ITEMS,
+    POSTS,
+    create_item,
+    create_post,
+    random_id,
+    read,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Kind:
 
     collection: str
     schema: str  # "Item", "Post": the contract's schema, and the end of the operationIds
+    create: Callable[[httpx.AsyncClient, Account], Awaitable[dict[str, Any]]]  # one, as is
 
     @property
     def id_parameter(self) -> str:
@@ -34,7 +41,7 @@ class Kind:
         return f"{verb}{self.schema}"
 
 
-KINDS = (Kind(ITEMS, "Item"), Kind(POSTS, "Post"))
+KINDS = (Kind(ITEMS, "Item", create_item), Kind(POSTS, "Post", create_post))
 
 
 def for_each_kind(*covers: tuple[str, int]) -> pytest.MarkDecorator:
@@ -54,40 +61,6 @@ def for_each_kind(*covers: tuple[str, int]) -> pytest.MarkDecorator:
             for kind in KINDS
         ],
     )
-
-
-async def assert_found_where_created(
-    api: httpx.AsyncClient,
-    response: httpx.Response,
-    schema: str,
-    account: Account | None,
-) -> tuple[dict[str, Any], str]:
-    """A 201's `Location` is the URL of what it made and its ETag is strong; a GET of the
-    `Location` (as `account`, None: anonymous) answers the same body, by `schema`, and ETag.
-
-    The body and ETag of the 201.
-    """
-    created: dict[str, Any] = response.json()
-    assert response.headers["location"] == f"{response.request.url.path}/{created['id']}"
-    etag = response.headers["etag"]
-    assert re.fullmatch(STRONG_ETAG, etag), etag
-    fetched = await read(api, response.headers["location"], account)
-    assert_matches(fetched[0], schema)
-    assert fetched == (created, etag)
-    return created, etag
-
-
-async def assert_create_refused(
-    api: httpx.AsyncClient,
-    collection: str,
-    account: Account,
-    cases: list[tuple[dict[str, Any], tuple[str, str]]],
-) -> None:
-    """Each POST body is a 422 with exactly its one issue, and the collection stays empty."""
-    for body, expected in cases:
-        response = await api.post(collection, json=body, headers=account.headers)
-        assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected], body
-    assert (await listed(api, collection, account))["total"] == 0
 
 
 async def patch_if_match(
@@ -157,10 +130,7 @@ async def assert_stale_then_deleted(
     api: httpx.AsyncClient, url: str, account: Account, stale: str
 ) -> None:
     """A PATCH with the `stale` ETag is a 412; a DELETE then removes the resource (204)."""
-    response = await api.patch(
-        url, json={"title": "x"}, headers={**account.headers, "If-Match": stale}
-    )
-    assert_problem(response, 412)
+    assert_problem(await patch_if_match(api, url, account, stale, {"title": "x"}), 412)
     await delete(api, url, account)
 
 
@@ -170,29 +140,6 @@ async def delete(api: httpx.AsyncClient, url: str, account: Account) -> None:
     assert response.status_code == 204, response.text
     assert response.content == b""
     assert_problem(await api.delete(url, headers=account.headers), 404)
-
-
-async def assert_one_of_two_wins(
-    api: httpx.AsyncClient, url: str, account: Account, *rounds: tuple[dict[str, Any], ...]
-) -> None:
-    """Two PATCHes sent at once with the same If-Match: one applies (200), the other is a 412.
-
-    Each round is two bodies with different titles; the winner's title and ETag are what a
-    read finds afterwards.
-    """
-    for bodies in rounds:
-        _, etag = await read(api, url, account)
-        headers = {**account.headers, "If-Match": etag}
-        responses = await concurrently(*(api.patch(url, json=b, headers=headers) for b in bodies))
-        assert sorted(r.status_code for r in responses) == [200, 412], [r.text for r in responses]
-        [(winner, body)] = [
-            (r, b) for r, b in zip(responses, bodies, strict=True) if r.status_code == 200
-        ]
-        [loser] = [r for r in responses if r.status_code == 412]
-        assert_problem(loser, 412)
-        current, current_etag = await read(api, url, account)
-        assert current["title"] == body["title"]
-        assert current_etag == winner.headers["etag"] != etag
 
 
 async def assert_list_refuses(

@@ -66,26 +66,15 @@ async def create(
     return created
 
 
-async def create_item(
-    client: httpx.AsyncClient,
-    owner: Account,
-    title: str = "A lamp",
-    price: str = "9.90",
-    **more: Any,
-) -> dict[str, Any]:
-    """Create an item (201) as `owner`; its `Item` body."""
-    return await create(client, ITEMS, owner, "Item", {"title": title, "price": price, **more})
+async def create_item(client: httpx.AsyncClient, owner: Account, **fields: Any) -> dict[str, Any]:
+    """Create an item (201) as `owner`, "A lamp" at 9.90 unless `fields` say otherwise."""
+    body = {"title": "A lamp", "price": "9.90", **fields}
+    return await create(client, ITEMS, owner, "Item", body)
 
 
-async def create_post(
-    client: httpx.AsyncClient,
-    author: Account,
-    title: str = "A post",
-    content: str = "Some words.",
-    **more: Any,
-) -> dict[str, Any]:
+async def create_post(client: httpx.AsyncClient, author: Account, **fields: Any) -> dict[str, Any]:
     """Create a post (201) as `author`, a draft unless `published=True`; its `Post` body."""
-    body = {"title": title, "content": content, **more}
+    body = {"title": "A post", "content": "Some words.", **fields}
     return await create(client, POSTS, author, "Post", body)
 
 
