@@ -1,7 +1,9 @@
-"""Items and posts alike: what only their owner (or a superuser) may do, on both databases.
+"""Items and posts alike: the rules both kinds share, run once for each kind, on both databases.
 
-The rules both kinds share run here once for each kind; tests/support/owned.py holds the checks
-that test_items and test_posts call with what is particular to their kind.
+Creating (201 with Location and ETag, 422 for what the contract forbids), changing what is not
+there (404), ids that are not UUIDs (422), and racing PATCHes (one wins, the other is a 412).
+tests/support/owned.py holds the checks test_items and test_posts call with what is particular
+to their kind.
 """
 
 import re

@@ -6,7 +6,14 @@ from functools import partial
 
 import pytest
 
-from app.redaction import WITHHELD, Redactor, RedactSecrets, WithholdValues, describe, install
+from app.redaction import (
+    WITHHELD,
+    Redactor,
+    RedactSecrets,
+    WithholdValues,
+    describe,
+    install,
+)
 
 EMAIL = "Victim.Name+tag@mail.example.com"
 HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo+/"
