@@ -22,12 +22,10 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -38,8 +36,8 @@ from typing import Any
 from perf import client
 from perf.bench_app import BARE_PATH, CONSTANT_PATH
 from perf.client import ApiError
-from perf.databases import describe, scratch_database
-from perf.server import ROOT, running_server
+from perf.databases import describe
+from perf.server import ROOT, running_server, scratch_settings
 
 REPORTS = ROOT / "perf" / "reports"
 LUA = ROOT / "perf" / "wrk" / "report.lua"
@@ -136,12 +134,10 @@ def targets(item_id: str) -> list[Target]:
 
 def seed(base_url: str, items: int) -> tuple[str, str]:
     """An account's access token and the id of one of the `items` it creates."""
-    account = client.new_account(base_url, "bench")
+    token = client.new_account(base_url, "bench")
     with ThreadPoolExecutor(8) as pool:
-        ids = list(
-            pool.map(lambda n: client.create_item(base_url, account.access_token, n), range(items))
-        )
-    return account.access_token, ids[len(ids) // 2]
+        ids = list(pool.map(lambda n: client.create_item(base_url, token, n), range(items)))
+    return token, ids[len(ids) // 2]
 
 
 def wrk(
@@ -291,16 +287,7 @@ def git_commit() -> str:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    with (
-        tempfile.TemporaryDirectory(prefix="perf-bench-") as tmp,
-        scratch_database(args.database_url, Path(tmp)) as database_url,
-    ):
-        env = {
-            "APP_DATABASE_URL": database_url,
-            "APP_VAR_DIR": str(Path(tmp) / "var"),
-            "APP_SECRET_KEY": secrets.token_urlsafe(48),
-            "APP_RATE_LIMIT_ENABLED": "false",
-        }
+    with scratch_settings(args.database_url, "perf-bench-") as (database_url, env):
         print(f"bench: {describe(database_url)}, one uvicorn worker", flush=True)
         loadavg_before = os.getloadavg()
         with running_server(

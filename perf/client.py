@@ -27,15 +27,6 @@ class Answer:
     headers: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
-    id: str
-    email: str
-    password: str
-    access_token: str
-    refresh_token: str
-
-
 def call(
     base_url: str,
     method: str,
@@ -71,30 +62,15 @@ def call(
     return Answer(status, body if isinstance(body, dict) else {"value": body}, answer_headers)
 
 
-def new_account(base_url: str, prefix: str) -> Account:
-    """Register a fresh account (a unique email) and sign it in."""
+def new_account(base_url: str, prefix: str) -> str:
+    """Register a fresh account (a unique email), sign it in, and give its access token."""
     email = f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
     password = secrets.token_urlsafe(16)
-    user = call(
-        base_url,
-        "POST",
-        "/api/v1/auth/register",
-        json_body={"email": email, "password": password},
-        expected=201,
-    ).body
-    tokens = call(
-        base_url,
-        "POST",
-        "/api/v1/auth/login",
-        form={"username": email, "password": password},
-    ).body
-    return Account(
-        id=str(user["id"]),
-        email=email,
-        password=password,
-        access_token=str(tokens["access_token"]),
-        refresh_token=str(tokens["refresh_token"]),
-    )
+    credentials = {"email": email, "password": password}
+    call(base_url, "POST", "/api/v1/auth/register", json_body=credentials, expected=201)
+    form = {"username": email, "password": password}
+    tokens = call(base_url, "POST", "/api/v1/auth/login", form=form).body
+    return str(tokens["access_token"])
 
 
 def create_item(base_url: str, token: str, n: int) -> str:

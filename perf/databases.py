@@ -17,13 +17,25 @@ from sqlalchemy.engine import make_url
 from app.settings import Settings
 
 
-async def _admin(url: str, sql: str) -> None:
+async def run_on_server(url: str, sql: str) -> None:
+    """Run one statement outside any transaction (CREATE/DROP DATABASE need that)."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(dsn)
     try:
         await connection.execute(sql)
     finally:
         await connection.close()
+
+
+@contextmanager
+def database_of_its_own(url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server of `url` (an async URL), dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"  # letters and digits only: safe to quote as is
+    asyncio.run(run_on_server(url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(run_on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @contextmanager
@@ -37,12 +49,8 @@ def scratch_database(url: str, tmp: Path) -> Iterator[str]:
     if not url.startswith("postgresql"):
         yield url
         return
-    name = f"perf_{uuid.uuid4().hex[:12]}"  # letters and digits only: safe to quote as is
-    asyncio.run(_admin(url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with database_of_its_own(url, "perf") as own:
+        yield own
 
 
 def describe(url: str) -> str:

@@ -12,15 +12,13 @@ non-zero on any failed request or a p95 over its limit in perf/thresholds.toml.
 
 import argparse
 import os
-import secrets
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from perf.client import ApiError
-from perf.databases import describe, scratch_database
-from perf.server import ROOT, running_server
+from perf.databases import describe
+from perf.server import ROOT, running_server, scratch_settings
 
 REPORTS = ROOT / "perf" / "reports"
 
@@ -50,18 +48,7 @@ def main(argv: list[str]) -> int:
     args, locust_args = parse(argv)
     reports: Path = args.reports
     reports.mkdir(parents=True, exist_ok=True)
-    with (
-        tempfile.TemporaryDirectory(prefix="perf-load-") as tmp,
-        scratch_database(args.database_url, Path(tmp)) as database_url,
-    ):
-        env = {
-            "APP_DATABASE_URL": database_url,
-            "APP_VAR_DIR": str(Path(tmp) / "var"),
-            "APP_SECRET_KEY": secrets.token_urlsafe(48),
-            # Register, login and refresh are limited per client address (20/minute by
-            # default); every simulated user shares 127.0.0.1, so the limits are off.
-            "APP_RATE_LIMIT_ENABLED": "false",
-        }
+    with scratch_settings(args.database_url, "perf-load-") as (database_url, env):
         print(
             f"load: {describe(database_url)}, {args.server_workers} uvicorn worker(s); "
             f"{args.users} users, {args.spawn_rate}/s, {args.run_time}",

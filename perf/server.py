@@ -2,9 +2,11 @@
 however it ends."""
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,11 +14,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perf.client import ApiError, call
+from perf.databases import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
+
+
+@contextmanager
+def scratch_settings(database_url: str, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """For one measured run: a temp folder, the database the run writes to (perf/databases.py),
+    and the APP_* settings of a service on them; both go when the run ends.
+
+    The settings: the database, a var folder in the temp one, a fresh signing key, and the rate
+    limits off (register, login and refresh are limited per client address, and every simulated
+    client comes from 127.0.0.1). The URL yielded is the database's.
+    """
+    with (
+        tempfile.TemporaryDirectory(prefix=prefix) as tmp,
+        scratch_database(database_url, Path(tmp)) as url,
+    ):
+        yield (
+            url,
+            {
+                "APP_DATABASE_URL": url,
+                "APP_VAR_DIR": str(Path(tmp) / "var"),
+                "APP_SECRET_KEY": secrets.token_urlsafe(48),
+                "APP_RATE_LIMIT_ENABLED": "false",
+            },
+        )
 
 
 def free_port() -> int:

@@ -2,6 +2,7 @@
 
 import random
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from locust import FastHttpUser, between, task
@@ -28,6 +29,22 @@ class Reader(FastHttpUser):
             if page is not None:
                 seen.extend(page.get("items", []))
 
+    def _open(
+        self,
+        seen: deque[dict[str, Any]],
+        list_more: Callable[[], None],
+        template: str,
+        key: str,
+    ) -> None:
+        """GET an entry seen in a list by its `key` (a list first, when none was seen yet)."""
+        if not seen:
+            list_more()
+            return
+        # Every template ends in the one parameter: /api/v1/items/{item_id}, .../slug/{slug}.
+        path = f"{template.rsplit('/', 1)[0]}/{random.choice(seen)[key]}"
+        with self.client.get(path, name=template, catch_response=True) as response:
+            expect_gone_or(response, 200)
+
     @task(config.READER_TASKS["list_items"])
     def list_items(self) -> None:
         self._list(routes.ITEMS, routes.ITEMS, {"size": 20}, self.items)
@@ -45,13 +62,7 @@ class Reader(FastHttpUser):
 
     @task(config.READER_TASKS["view_item"])
     def view_item(self) -> None:
-        if not self.items:
-            self.list_items()
-            return
-        item_id = random.choice(self.items)["id"]
-        path = routes.ITEM.format(item_id=item_id)
-        with self.client.get(path, name=routes.ITEM, catch_response=True) as response:
-            expect_gone_or(response, 200)
+        self._open(self.items, self.list_items, routes.ITEM, "id")
 
     @task(config.READER_TASKS["list_user_items"])
     def list_user_items(self) -> None:
@@ -72,18 +83,8 @@ class Reader(FastHttpUser):
 
     @task(config.READER_TASKS["view_post"])
     def view_post(self) -> None:
-        if not self.posts:
-            self.list_posts()
-            return
-        path = routes.POST.format(post_id=random.choice(self.posts)["id"])
-        with self.client.get(path, name=routes.POST, catch_response=True) as response:
-            expect_gone_or(response, 200)
+        self._open(self.posts, self.list_posts, routes.POST, "id")
 
     @task(config.READER_TASKS["view_post_by_slug"])
     def view_post_by_slug(self) -> None:
-        if not self.posts:
-            self.list_posts()
-            return
-        path = routes.POST_BY_SLUG.format(slug=random.choice(self.posts)["slug"])
-        with self.client.get(path, name=routes.POST_BY_SLUG, catch_response=True) as response:
-            expect_gone_or(response, 200)
+        self._open(self.posts, self.list_posts, routes.POST_BY_SLUG, "slug")

@@ -20,9 +20,9 @@ def seed_catalogue(environment: Environment, **_kwargs: Any) -> None:
     if isinstance(environment.runner, WorkerRunner) or not environment.host:
         return
     base_url = environment.host.rstrip("/")
-    account = client.new_account(base_url, "perf-seed")
+    token = client.new_account(base_url, "perf-seed")
     for n in range(config.SEED_ITEMS):
-        client.create_item(base_url, account.access_token, n)
+        client.create_item(base_url, token, n)
     for n in range(config.SEED_POSTS):
-        client.create_post(base_url, account.access_token, n)
+        client.create_post(base_url, token, n)
     log.info("seeded %d items and %d posts", config.SEED_ITEMS, config.SEED_POSTS)

@@ -7,6 +7,7 @@ import random
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -79,109 +80,99 @@ class Writer(FastHttpUser):
         ) as response:
             expect(response, 200)
 
+    def _create(
+        self,
+        owned: dict[str, str],
+        collection: str,
+        body: dict[str, Any],
+        make_room: Callable[[], None],
+    ) -> None:
+        """POST `body` to `collection` and keep the new entry's ETag; at the most a writer owns,
+        delete one instead."""
+        if len(owned) >= config.WRITER_MAX_OWNED:
+            make_room()
+            return
+        with self.client.post(
+            collection, json=body, headers=self._auth(), catch_response=True
+        ) as response:
+            created = expect(response, 201)
+            tag = etag(response) if created is not None else None
+        if created is not None and tag is not None:
+            owned[str(created["id"])] = tag
+
+    def _edit(
+        self, owned: dict[str, str], template: str, body: dict[str, Any], create: Callable[[], None]
+    ) -> None:
+        """PATCH one of `owned` with `body`, on the condition of the ETag last seen (creating one
+        first when there is none)."""
+        if not owned:
+            create()
+            return
+        entry_id = random.choice(list(owned))
+        headers = {**self._auth(), "If-Match": owned[entry_id]}
+        with self.client.patch(
+            entry(template, entry_id),
+            json=body,
+            headers=headers,
+            name=template,
+            catch_response=True,
+        ) as response:
+            tag = etag(response) if expect(response, 200) is not None else None
+        if tag is not None:
+            owned[entry_id] = tag
+
+    def _delete(self, owned: dict[str, str], template: str, create: Callable[[], None]) -> None:
+        """DELETE one of `owned` (creating one first when there is none)."""
+        if not owned:
+            create()
+            return
+        entry_id = random.choice(list(owned))
+        with self.client.delete(
+            entry(template, entry_id), headers=self._auth(), name=template, catch_response=True
+        ) as response:
+            expect(response, 204)
+        del owned[entry_id]
+
     @task(config.WRITER_TASKS["create_item"])
     def create_item(self) -> None:
-        if len(self.items) >= config.WRITER_MAX_OWNED:
-            self.delete_item()
-            return
         body = {
             "title": f"load item {random.choice(MATERIALS)} {uuid.uuid4().hex[:8]}",
             "description": "Made by a load-test writer.",
             "price": f"{random.randint(0, 1_000_000) / 100:.2f}",
         }
-        with self.client.post(
-            routes.ITEMS, json=body, headers=self._auth(), catch_response=True
-        ) as response:
-            item = expect(response, 201)
-            tag = etag(response) if item is not None else None
-        if item is not None and tag is not None:
-            self.items[str(item["id"])] = tag
+        self._create(self.items, routes.ITEMS, body, self.delete_item)
 
     @task(config.WRITER_TASKS["edit_item"])
     def edit_item(self) -> None:
-        if not self.items:
-            self.create_item()
-            return
-        item_id = random.choice(list(self.items))
         body = {"price": f"{random.randint(0, 1_000_000) / 100:.2f}"}
-        headers = {**self._auth(), "If-Match": self.items[item_id]}
-        with self.client.patch(
-            routes.ITEM.format(item_id=item_id),
-            json=body,
-            headers=headers,
-            name=routes.ITEM,
-            catch_response=True,
-        ) as response:
-            tag = etag(response) if expect(response, 200) is not None else None
-        if tag is not None:
-            self.items[item_id] = tag
+        self._edit(self.items, routes.ITEM, body, self.create_item)
 
     @task(config.WRITER_TASKS["delete_item"])
     def delete_item(self) -> None:
-        if not self.items:
-            self.create_item()
-            return
-        item_id = random.choice(list(self.items))
-        with self.client.delete(
-            routes.ITEM.format(item_id=item_id),
-            headers=self._auth(),
-            name=routes.ITEM,
-            catch_response=True,
-        ) as response:
-            expect(response, 204)
-        del self.items[item_id]
+        self._delete(self.items, routes.ITEM, self.create_item)
 
     @task(config.WRITER_TASKS["create_post"])
     def create_post(self) -> None:
-        if len(self.posts) >= config.WRITER_MAX_OWNED:
-            self.delete_post()
-            return
         body = {
             "title": f"Load post {uuid.uuid4().hex[:8]}",
             "content": "Written by a load-test writer. " * 30,
             "excerpt": "A load-test post.",
             "published": random.random() < 0.8,
         }
-        with self.client.post(
-            routes.POSTS, json=body, headers=self._auth(), catch_response=True
-        ) as response:
-            post = expect(response, 201)
-            tag = etag(response) if post is not None else None
-        if post is not None and tag is not None:
-            self.posts[str(post["id"])] = tag
+        self._create(self.posts, routes.POSTS, body, self.delete_post)
 
     @task(config.WRITER_TASKS["edit_post"])
     def edit_post(self) -> None:
-        if not self.posts:
-            self.create_post()
-            return
-        post_id = random.choice(list(self.posts))
         body: dict[str, Any] = {"excerpt": f"Edited {uuid.uuid4().hex[:8]}."}
         if random.random() < 0.2:
             body["published"] = random.random() < 0.8
-        headers = {**self._auth(), "If-Match": self.posts[post_id]}
-        with self.client.patch(
-            routes.POST.format(post_id=post_id),
-            json=body,
-            headers=headers,
-            name=routes.POST,
-            catch_response=True,
-        ) as response:
-            tag = etag(response) if expect(response, 200) is not None else None
-        if tag is not None:
-            self.posts[post_id] = tag
+        self._edit(self.posts, routes.POST, body, self.create_post)
 
     @task(config.WRITER_TASKS["delete_post"])
     def delete_post(self) -> None:
-        if not self.posts:
-            self.create_post()
-            return
-        post_id = random.choice(list(self.posts))
-        with self.client.delete(
-            routes.POST.format(post_id=post_id),
-            headers=self._auth(),
-            name=routes.POST,
-            catch_response=True,
-        ) as response:
-            expect(response, 204)
-        del self.posts[post_id]
+        self._delete(self.posts, routes.POST, self.create_post)
+
+
+def entry(template: str, entry_id: str) -> str:
+    """The path of one entry: `template` (.../{item_id}) ends in its one parameter, the id."""
+    return f"{template.rsplit('/', 1)[0]}/{entry_id}"

@@ -21,74 +21,55 @@ SECRET_FILE = "secret_key"  # noqa: S105  # a file name, not a secret
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="APP_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="APP_",
+        extra="forbid",
+        use_attribute_docstrings=True,  # a docstring under a field is its description
+    )
 
-    var_dir: Path = Field(
-        Path("var"), description="Where the default SQLite database and dev secret live."
-    )
-    database_url: str = Field(
-        "",
-        description=(
-            "SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db. "
-            "Empty means a SQLite file under var_dir."
-        ),
-    )
-    secret_key: SecretStr = Field(
-        SecretStr(""),
-        description="Signing key, at least 32 bytes. Empty means a dev key kept in var_dir.",
-    )
-    auto_migrate: bool = Field(True, description="Apply pending migrations at start-up.")
+    var_dir: Path = Path("var")
+    """Where the default SQLite database and dev secret live."""
+    database_url: str = ""
+    """SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db. Empty means
+    a SQLite file under var_dir.
+    """
+    secret_key: SecretStr = SecretStr("")
+    """Signing key, at least 32 bytes. Empty means a dev key kept in var_dir."""
+    auto_migrate: bool = True
+    """Apply pending migrations at start-up."""
     max_body_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
     db_busy_timeout_ms: Annotated[int, Field(ge=0, le=60_000)] = 5_000
     db_connect_timeout_s: Annotated[float, Field(gt=0, le=60)] = 5.0
-    db_pool_size: Annotated[int | None, Field(ge=1, le=100)] = Field(
-        None,
-        description=(
-            "Connections per pool (the service keeps two pools). Empty means 10 on PostgreSQL "
-            "and 2 on SQLite, where requests read on the event loop and write on one thread, "
-            "and the pools serve only migrations, readiness and the reads moved off the loop."
-        ),
-    )
+    db_pool_size: Annotated[int | None, Field(ge=1, le=100)] = None
+    """Connections per pool (the service keeps two pools). Empty means 10 on PostgreSQL and 2 on
+    SQLite, where requests read on the event loop and write on one thread, and the pools serve only
+    migrations, readiness and the reads moved off the loop.
+    """
     readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
-    db_retry_after_s: Annotated[int, Field(ge=1, le=3600)] = Field(
-        5,
-        description=(
-            "The Retry-After (seconds) of a 503 answered because the database cannot serve: "
-            "unreachable, refusing, timing out, read-only, full or locked."
-        ),
-    )
-    db_statement_timeout_s: Annotated[float, Field(gt=0, le=600)] = Field(
-        5.0,
-        description=(
-            "PostgreSQL: the server's statement_timeout on the service's connections, and how "
-            "long a request's database call may take in all (waiting for a pooled connection, "
-            "connecting, every statement, the commit), plus 0.5 s, before it answers 503, even "
-            "when the server does not answer at all (frozen, or a network that drops packets)."
-        ),
-    )
-    db_pool_timeout_s: Annotated[float, Field(gt=0, le=600)] = Field(
-        3.0,
-        description=(
-            "PostgreSQL: how long a request waits for a pooled connection before it answers "
-            "503 (the pool is exhausted: the database is slow or frozen, or the load too high)."
-        ),
-    )
-    sqlite_reads_on_loop: bool = Field(
-        True,
-        description=(
-            "SQLite: make reads on the event loop, where they cost microseconds, instead of a "
-            "thread hand-off each. They never wait for a lock and never run past their budget "
-            "(such reads run again on a thread). Set false when the database is much bigger "
-            "than memory: a read of pages not in memory waits for the disk."
-        ),
-    )
-    sqlite_loop_read_budget_ms: Annotated[float, Field(gt=0, le=100)] = Field(
-        1.0,
-        description=(
-            "SQLite: how much of the loop thread's CPU time a read may use before it is "
-            "interrupted and run again on a thread (a title search over a big table, a deep page)."
-        ),
-    )
+    db_retry_after_s: Annotated[int, Field(ge=1, le=3600)] = 5
+    """The Retry-After (seconds) of a 503 answered because the database cannot serve: unreachable,
+    refusing, timing out, read-only, full or locked.
+    """
+    db_statement_timeout_s: Annotated[float, Field(gt=0, le=600)] = 5.0
+    """PostgreSQL: the server's statement_timeout on the service's connections, and how long a
+    request's database call may take in all (waiting for a pooled connection, connecting, every
+    statement, the commit), plus 0.5 s, before it answers 503, even when the server does not answer
+    at all (frozen, or a network that drops packets).
+    """
+    db_pool_timeout_s: Annotated[float, Field(gt=0, le=600)] = 3.0
+    """PostgreSQL: how long a request waits for a pooled connection before it answers 503 (the pool
+    is exhausted: the database is slow or frozen, or the load too high).
+    """
+    sqlite_reads_on_loop: bool = True
+    """SQLite: make reads on the event loop, where they cost microseconds, instead of a thread
+    hand-off each. They never wait for a lock and never run past their budget (such reads run again
+    on a thread). Set false when the database is much bigger than memory: a read of pages not in
+    memory waits for the disk.
+    """
+    sqlite_loop_read_budget_ms: Annotated[float, Field(gt=0, le=100)] = 1.0
+    """SQLite: how much of the loop thread's CPU time a read may use before it is interrupted and
+    run again on a thread (a title search over a big table, a deep page).
+    """
 
     access_token_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
     refresh_token_days: Annotated[int, Field(ge=1, le=365)] = 7
@@ -97,81 +78,58 @@ class Settings(BaseSettings):
     argon2_memory_kib: Annotated[int, Field(ge=8, le=4 * 1024 * 1024)] = ARGON2_FLOOR_MEMORY_KIB
     argon2_time_cost: Annotated[int, Field(ge=1, le=100)] = ARGON2_FLOOR_TIME_COST
     argon2_parallelism: Annotated[int, Field(ge=1, le=64)] = 1
-    insecure_fast_password_hashing: bool = Field(
-        False, description="Allow argon2 below the OWASP floor. For test suites only."
-    )
-    password_hash_concurrency: Annotated[int | None, Field(ge=1, le=256)] = Field(
-        None,
-        description=(
-            "How many password hashes (register, login, password changes) run at once in this "
-            "process, each on a thread of its own with argon2_memory_kib of memory. Empty means "
-            "the CPUs this process may use, less one for the event loop (at least 1). With "
-            "several workers on one host, give each its share; in a container limited by a CPU "
-            "quota rather than by CPUs, set it to the quota less one."
-        ),
-    )
-    password_hash_queue: Annotated[int | None, Field(ge=0, le=10_000)] = Field(
-        None,
-        description=(
-            "How many further hashes may wait for a thread; beyond that the request answers "
-            "503 with Retry-After (1 s) at once, without hashing. Waiting costs no hashing "
-            "memory, only time: the longest wait is about queue / concurrency hashes. Empty "
-            f"means {HASH_QUEUE_PER_THREAD} per hashing thread: a wait of at most "
-            f"{HASH_QUEUE_PER_THREAD} hashes, ~0.5 s at the OWASP floor, whatever the CPUs."
-        ),
-    )
+    insecure_fast_password_hashing: bool = False
+    """Allow argon2 below the OWASP floor. For test suites only."""
+    password_hash_concurrency: Annotated[int | None, Field(ge=1, le=256)] = None
+    """How many password hashes (register, login, password changes) run at once in this process,
+    each on a thread of its own with argon2_memory_kib of memory. Empty means the CPUs this process
+    may use, less one for the event loop (at least 1). With several workers on one host, give each
+    its share; in a container limited by a CPU quota rather than by CPUs, set it to the quota less
+    one.
+    """
+    password_hash_queue: Annotated[int | None, Field(ge=0, le=10_000)] = None
+    """How many further hashes may wait for a thread; beyond that the request answers 503 with
+    Retry-After (1 s) at once, without hashing. Waiting costs no hashing memory, only time: the
+    longest wait is about queue / concurrency hashes. Empty means HASH_QUEUE_PER_THREAD per hashing
+    thread: a wait of at most that many hashes, ~0.5 s at the OWASP floor, whatever the CPUs.
+    """
     first_superuser_email: str = ""
     first_superuser_password: SecretStr = SecretStr("")
 
     rate_limit_enabled: bool = True
     rate_limit_auth: Annotated[str, Field(min_length=1, max_length=100)] = "20/minute"
     rate_limit_storage_url: Annotated[str, Field(min_length=1)] = "memory://"
-    login_failures_per_account: Annotated[str, Field(min_length=1, max_length=100)] = Field(
-        "10/15 minutes",
-        description=(
-            "Wrong passwords one account may receive (login and changePassword together, from "
-            "any client address) before further attempts answer 429 without checking the "
-            "password, right or wrong; `limits` syntax, a window starting at the first failure. "
-            "Only failures stay counted. It bounds online guessing to about 1,000 a day per "
-            "account, and lets whoever knows an email lock its owner out for up to a window: "
-            "the usual price, kept short. Applies when rate_limit_enabled, in "
-            "rate_limit_storage_url."
-        ),
+    login_failures_per_account: Annotated[str, Field(min_length=1, max_length=100)] = (
+        "10/15 minutes"
     )
-    cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed to call the API from a browser."
-    )
-    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
-        description=(
-            "Addresses or networks (CIDR) of the proxies whose X-Forwarded-For and "
-            "X-Forwarded-Proto are believed, as a JSON list or comma-separated. Empty (the "
-            "default): none, so the client address is the connection's peer and a client cannot "
-            "pick the address the sign-in rate limit counts. Applied by `python -m app serve`."
-        ),
-    )
-    shutdown_drain_s: Annotated[float, Field(ge=0, le=300)] = Field(
-        5.0,
-        description=(
-            "On SIGTERM, how long to keep accepting and serving while readiness answers 503 and "
-            "every response closes its connection, so that load balancers stop sending here "
-            "before the listening socket closes. 0 stops accepting at once."
-        ),
-    )
-    shutdown_grace_s: Annotated[int, Field(ge=1, le=3600)] = Field(
-        20,
-        description=(
-            "After the drain, how long requests already accepted may take to finish; what is "
-            "still running then is cancelled and the process exits."
-        ),
-    )
-    validate_responses: bool = Field(
-        False,
-        description=(
-            "Check every response against the contract and answer 500 to one it does not allow "
-            "(logged). For development and tests: it buffers and parses every response."
-        ),
-    )
+    """Wrong passwords one account may receive (login and changePassword together, from any client
+    address) before further attempts answer 429 without checking the password, right or wrong;
+    `limits` syntax, a window starting at the first failure. Only failures stay counted. It bounds
+    online guessing to about 1,000 a day per account, and lets whoever knows an email lock its owner
+    out for up to a window: the usual price, kept short. Applies when rate_limit_enabled, in
+    rate_limit_storage_url.
+    """
+    cors_origins: list[str] = Field(default_factory=list)
+    """Origins allowed to call the API from a browser."""
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Addresses or networks (CIDR) of the proxies whose X-Forwarded-For and X-Forwarded-Proto are
+    believed, as a JSON list or comma-separated. Empty (the default): none, so the client address is
+    the connection's peer and a client cannot pick the address the sign-in rate limit counts.
+    Applied by `python -m app serve`.
+    """
+    shutdown_drain_s: Annotated[float, Field(ge=0, le=300)] = 5.0
+    """On SIGTERM, how long to keep accepting and serving while readiness answers 503 and every
+    response closes its connection, so that load balancers stop sending here before the listening
+    socket closes. 0 stops accepting at once.
+    """
+    shutdown_grace_s: Annotated[int, Field(ge=1, le=3600)] = 20
+    """After the drain, how long requests already accepted may take to finish; what is still running
+    then is cancelled and the process exits.
+    """
+    validate_responses: bool = False
+    """Check every response against the contract and answer 500 to one it does not allow (logged).
+    For development and tests: it buffers and parses every response.
+    """
 
     @field_validator("database_url")
     @classmethod

@@ -26,9 +26,9 @@ from pydantic import ValidationError
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import TEST_SECRET
 from tests.support.accounts import LOGIN, ME, PASSWORD, REGISTER, bearer, new_email
 from tests.support.contract import assert_problem
+from tests.support.settings import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 
@@ -114,6 +114,13 @@ async def fail(clients: Clients, email: str, times: int) -> None:
 
 
 @pytest.fixture
+async def clients(sqlite_settings: Settings) -> AsyncIterator[Clients]:
+    """Clients of an app on SQLite with the default limit per account, the rest out of the way."""
+    async with running(roomy(sqlite_settings)) as running_clients:
+        yield running_clients
+
+
+@pytest.fixture
 def verified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Each password check any app makes during the test (pwdlib's argon2 `verify`)."""
     calls: list[str] = []
@@ -150,34 +157,30 @@ async def test_wrong_passwords_from_many_addresses_lock_the_account(
 
 @pytest.mark.covers("login", 401, 429)
 async def test_an_unknown_email_gets_the_same_answers(
-    sqlite_settings: Settings, verified: list[str]
+    clients: Clients, verified: list[str]
 ) -> None:
-    async with running(roomy(sqlite_settings)) as clients:
-        known = await clients.register()
-        unknown = new_email("nobody")
-        await fail(clients, known, DEFAULT_LIMIT)
-        await fail(clients, unknown, DEFAULT_LIMIT)
-        verified.clear()
-        answers = [await clients.login(e, PASSWORD) for e in (known, unknown)]
-        for answer in answers:
-            assert_limited(answer)
-        assert verified == []
+    known = await clients.register()
+    unknown = new_email("nobody")
+    await fail(clients, known, DEFAULT_LIMIT)
+    await fail(clients, unknown, DEFAULT_LIMIT)
+    verified.clear()
+    answers = [await clients.login(e, PASSWORD) for e in (known, unknown)]
+    for answer in answers:
+        assert_limited(answer)
+    assert verified == []
 
 
 @pytest.mark.covers("login", 200, 401, 429)
-async def test_only_failures_count_and_a_success_resets_nothing(
-    sqlite_settings: Settings,
-) -> None:
-    async with running(roomy(sqlite_settings)) as clients:
-        email = await clients.register()
-        # Right passwords alone never reach the limit.
-        for _ in range(2 * DEFAULT_LIMIT):
-            assert (await clients.login(email, PASSWORD)).status_code == 200
-        await fail(clients, email, DEFAULT_LIMIT - 1)
-        # The owner signing in leaves the failures counted: no fresh allowance for a guesser.
+async def test_only_failures_count_and_a_success_resets_nothing(clients: Clients) -> None:
+    email = await clients.register()
+    # Right passwords alone never reach the limit.
+    for _ in range(2 * DEFAULT_LIMIT):
         assert (await clients.login(email, PASSWORD)).status_code == 200
-        await fail(clients, email, 1)
-        assert_limited(await clients.login(email, PASSWORD))
+    await fail(clients, email, DEFAULT_LIMIT - 1)
+    # The owner signing in leaves the failures counted: no fresh allowance for a guesser.
+    assert (await clients.login(email, PASSWORD)).status_code == 200
+    await fail(clients, email, 1)
+    assert_limited(await clients.login(email, PASSWORD))
 
 
 @pytest.mark.covers("login", 401, 429)

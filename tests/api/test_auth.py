@@ -9,7 +9,6 @@ registration contract; and the argon2id parameters of a hash the service actuall
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from app.db.database import Database
 from app.main import create_app
 from app.settings import Settings
 from app.users.tables import users
-from tests.conftest import TEST_SECRET, started
 from tests.support.accounts import (
     FLOOR_M,
     FLOOR_P,
@@ -33,18 +31,18 @@ from tests.support.accounts import (
     PASSWORD,
     REFRESH,
     REGISTER,
-    USERS,
     Account,
     argon2_parameters,
     bearer,
     login,
     new_email,
     register,
-    sign_in_superuser,
     sign_up,
     with_superuser,
 )
+from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem, spec
+from tests.support.settings import TEST_SECRET
 from tests.support.tokens import FORGERIES, REQUIRED_CLAIMS, claims_for, sign, without
 
 pytestmark = pytest.mark.anyio
@@ -61,23 +59,6 @@ USER_FIELDS = {
     "created_at",
     "updated_at",
 }
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """An app of our own (its database is reachable) with a first superuser."""
-    return create_app(with_superuser(settings))
-
-
-@pytest.fixture
-async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(app):
-        yield client
-
-
-@pytest.fixture
-async def member(client: httpx.AsyncClient) -> Account:
-    return await sign_up(client)
 
 
 @pytest.fixture
@@ -117,12 +98,12 @@ def database(app: FastAPI) -> Database:
 
 @pytest.mark.covers("getCurrentUser", 200)
 async def test_a_hand_built_access_token_is_accepted(
-    client: httpx.AsyncClient, settings: Settings, member: Account
+    api: httpx.AsyncClient, settings: Settings, alice: Account
 ) -> None:
     """The control for every forgery below: their baseline, signed properly, is let in."""
-    response = await client.get(ME, headers=bearer(sign(claims_for(member.id, settings))))
+    response = await api.get(ME, headers=bearer(sign(claims_for(alice.id, settings))))
     assert response.status_code == 200, response.text
-    assert response.json()["id"] == member.id
+    assert response.json()["id"] == alice.id
 
 
 @pytest.mark.covers("getCurrentUser", 401)
@@ -148,29 +129,25 @@ async def test_an_access_token_missing_a_claim_is_401(
 
 @pytest.mark.covers("getCurrentUser", 200, 401)
 async def test_a_refresh_token_is_not_an_access_token(
-    client: httpx.AsyncClient, member: Account
+    api: httpx.AsyncClient, alice: Account
 ) -> None:
-    assert_unauthenticated(await client.get(ME, headers=bearer(member.tokens.refresh)))
-    assert (await client.get(ME, headers=member.headers)).status_code == 200
+    assert_unauthenticated(await api.get(ME, headers=bearer(alice.tokens.refresh)))
+    assert (await api.get(ME, headers=alice.headers)).status_code == 200
 
 
 @pytest.mark.covers("getCurrentUser", 401)
 async def test_a_valid_token_for_no_account_is_401(
-    client: httpx.AsyncClient, settings: Settings
+    api: httpx.AsyncClient, settings: Settings
 ) -> None:
     token = sign(claims_for(uuid.uuid4(), settings))
-    assert_unauthenticated(await client.get(ME, headers=bearer(token)))
+    assert_unauthenticated(await api.get(ME, headers=bearer(token)))
 
 
 @pytest.mark.covers("getCurrentUser", 401)
 @pytest.mark.parametrize(
     "authorization",
-    [
-        pytest.param("Basic dXNlckBleGFtcGxlLmNvbTpwYXNzd29yZA==", id="basic"),
-        pytest.param("Token {access}", id="other-scheme"),
-        pytest.param("{access}", id="no-scheme"),
-        pytest.param("Bearer", id="no-token"),
-    ],
+    ["Basic dXNlckBleGFtcGxlLmNvbTpwYXNzd29yZA==", "Token {access}", "{access}", "Bearer"],
+    ids=["basic", "other-scheme", "no-scheme", "no-token"],
 )
 async def test_anything_but_a_bearer_token_is_401(
     sqlite_client: httpx.AsyncClient, sqlite_member: Account, authorization: str
@@ -196,8 +173,8 @@ async def test_a_header_that_is_not_a_bearer_token_is_401_where_a_token_is_optio
 
 
 @pytest.mark.covers("getCurrentUser", 401)
-async def test_no_authorization_header_is_401(client: httpx.AsyncClient) -> None:
-    body = assert_unauthenticated(await client.get(ME))
+async def test_no_authorization_header_is_401(api: httpx.AsyncClient) -> None:
+    body = assert_unauthenticated(await api.get(ME))
     assert body["type"] == "urn:problem-type:unauthenticated"
 
 
@@ -207,33 +184,64 @@ async def test_no_authorization_header_is_401(client: httpx.AsyncClient) -> None
 @pytest.mark.covers("refreshTokens", 200, 401)
 @pytest.mark.parametrize("presented", ["access-token", "garbage", "never-issued"])
 async def test_refresh_refuses_anything_but_an_issued_refresh_token(
-    client: httpx.AsyncClient, settings: Settings, member: Account, presented: str
+    api: httpx.AsyncClient, settings: Settings, alice: Account, presented: str
 ) -> None:
     token = {
-        "access-token": member.tokens.access,
+        "access-token": alice.tokens.access,
         "garbage": "not-a-jwt",
         # Signed with the right key and well formed, but the service never stored it.
-        "never-issued": sign(claims_for(member.id, settings, "refresh")),
+        "never-issued": sign(claims_for(alice.id, settings, "refresh")),
     }[presented]
-    assert_unauthenticated(await refresh(client, token))
+    assert_unauthenticated(await refresh(api, token))
     # Refusing a stranger's token does no harm to the real family.
-    assert (await refresh(client, member.tokens.refresh)).status_code == 200
+    assert (await refresh(api, alice.tokens.refresh)).status_code == 200
 
 
-@pytest.mark.covers("refreshTokens", 422)
+def malformed(operation_id: str, url: str, sent: dict[str, Any], pointer: str, name: str) -> Any:
+    """One case of `test_a_malformed_body_is_422`: `sent` holds the body as httpx takes it."""
+    marks = pytest.mark.covers(operation_id, 422)
+    return pytest.param(url, sent, pointer, id=f"{operation_id}-{name}", marks=marks)
+
+
 @pytest.mark.parametrize(
-    ("body", "pointer"),
+    ("url", "sent", "pointer"),
     [
-        pytest.param({}, "#/refresh_token", id="missing"),
-        pytest.param({"refresh_token": ""}, "#/refresh_token", id="empty"),
-        pytest.param({"refresh_token": "x" * 4097}, "#/refresh_token", id="too-long"),
-        pytest.param({"refresh_token": "x", "scope": "all"}, "#/scope", id="unknown-field"),
+        malformed("refreshTokens", REFRESH, {"json": {}}, "#/refresh_token", "missing"),
+        malformed(
+            "refreshTokens", REFRESH, {"json": {"refresh_token": ""}}, "#/refresh_token", "empty"
+        ),
+        malformed(
+            "refreshTokens",
+            REFRESH,
+            {"json": {"refresh_token": "x" * 4097}},
+            "#/refresh_token",
+            "too-long",
+        ),
+        malformed(
+            "refreshTokens",
+            REFRESH,
+            {"json": {"refresh_token": "x", "scope": "all"}},
+            "#/scope",
+            "unknown-field",
+        ),
+        malformed("logout", LOGOUT, {"json": {}}, "#/refresh_token", "missing"),
+        malformed(
+            "login", LOGIN, {"data": {"username": "a@example.com"}}, "#/password", "no-password"
+        ),
+        malformed("login", LOGIN, {"data": {"password": PASSWORD}}, "#/username", "no-username"),
+        malformed(
+            "login",
+            LOGIN,
+            {"data": {"username": "a@example.com", "password": "p" * 129}},
+            "#/password",
+            "too-long",
+        ),
     ],
 )
-async def test_refresh_with_a_malformed_body_is_422(
-    client: httpx.AsyncClient, body: dict[str, Any], pointer: str
+async def test_a_malformed_body_is_422(
+    api: httpx.AsyncClient, url: str, sent: dict[str, Any], pointer: str
 ) -> None:
-    problem = assert_problem(await client.post(REFRESH, json=body), 422, "ValidationProblem")
+    problem = assert_problem(await api.post(url, **sent), 422, "ValidationProblem")
     assert [issue["pointer"] for issue in problem["errors"]] == [pointer]
 
 
@@ -242,42 +250,42 @@ async def test_refresh_with_a_malformed_body_is_422(
 
 @pytest.mark.covers("refreshTokens", 200)
 @pytest.mark.covers("getCurrentUser", 200)
-async def test_refresh_rotates_the_pair(client: httpx.AsyncClient, member: Account) -> None:
-    response = await refresh(client, member.tokens.refresh)
+async def test_refresh_rotates_the_pair(api: httpx.AsyncClient, alice: Account) -> None:
+    response = await refresh(api, alice.tokens.refresh)
     assert response.status_code == 200, response.text
     pair = response.json()
     assert_matches(pair, "TokenPair")
     assert pair["token_type"] == "bearer"
     assert pair["expires_in"] == 15 * 60
-    assert pair["refresh_token"] != member.tokens.refresh
-    assert pair["access_token"] != member.tokens.access
-    me = await client.get(ME, headers=bearer(pair["access_token"]))
+    assert pair["refresh_token"] != alice.tokens.refresh
+    assert pair["access_token"] != alice.tokens.access
+    me = await api.get(ME, headers=bearer(pair["access_token"]))
     assert me.status_code == 200
-    assert me.json()["id"] == member.id
+    assert me.json()["id"] == alice.id
 
 
 @pytest.mark.covers("refreshTokens", 200, 401)
 async def test_a_reused_refresh_token_kills_its_family_and_nothing_else(
-    client: httpx.AsyncClient, member: Account
+    api: httpx.AsyncClient, alice: Account
 ) -> None:
-    same_user_other_login = await login(client, member.email)
-    other_user = await sign_up(client)
-    rotated = await refresh(client, member.tokens.refresh)
+    same_user_other_login = await login(api, alice.email)
+    other_user = await sign_up(api)
+    rotated = await refresh(api, alice.tokens.refresh)
     assert rotated.status_code == 200
 
-    assert_unauthenticated(await refresh(client, member.tokens.refresh))  # reuse: theft
+    assert_unauthenticated(await refresh(api, alice.tokens.refresh))  # reuse: theft
     # The thief may hold the rotated token: it dies with its family, unused as it is.
-    assert_unauthenticated(await refresh(client, rotated.json()["refresh_token"]))
+    assert_unauthenticated(await refresh(api, rotated.json()["refresh_token"]))
 
-    assert (await refresh(client, same_user_other_login.refresh)).status_code == 200
-    assert (await refresh(client, other_user.tokens.refresh)).status_code == 200
+    assert (await refresh(api, same_user_other_login.refresh)).status_code == 200
+    assert (await refresh(api, other_user.tokens.refresh)).status_code == 200
 
 
 @pytest.mark.covers("refreshTokens", 200, 401)
 async def test_ten_concurrent_refreshes_with_one_token_give_exactly_one_pair(
-    client: httpx.AsyncClient, member: Account
+    api: httpx.AsyncClient, alice: Account
 ) -> None:
-    responses = await asyncio.gather(*(refresh(client, member.tokens.refresh) for _ in range(10)))
+    responses = await asyncio.gather(*(refresh(api, alice.tokens.refresh) for _ in range(10)))
     assert not [r.text for r in responses if r.status_code >= 500]
     assert Counter(response.status_code for response in responses) == {200: 1, 401: 9}
     for response in responses:
@@ -286,7 +294,7 @@ async def test_ten_concurrent_refreshes_with_one_token_give_exactly_one_pair(
     winner = next(r.json() for r in responses if r.status_code == 200)
     assert_matches(winner, "TokenPair")
     # The nine presented a used token: reuse, so the family is gone, the winner's new token too.
-    assert_unauthenticated(await refresh(client, winner["refresh_token"]))
+    assert_unauthenticated(await refresh(api, winner["refresh_token"]))
 
 
 # Logout
@@ -294,50 +302,44 @@ async def test_ten_concurrent_refreshes_with_one_token_give_exactly_one_pair(
 
 @pytest.mark.covers("logout", 204)
 @pytest.mark.covers("refreshTokens", 200, 401)
-async def test_logout_revokes_the_tokens_family(client: httpx.AsyncClient, member: Account) -> None:
-    other_login = await login(client, member.email)
-    response = await logout(client, member.tokens.refresh)
+async def test_logout_revokes_the_tokens_family(api: httpx.AsyncClient, alice: Account) -> None:
+    other_login = await login(api, alice.email)
+    response = await logout(api, alice.tokens.refresh)
     assert response.status_code == 204
     assert response.content == b""
-    assert_unauthenticated(await refresh(client, member.tokens.refresh))
-    assert (await refresh(client, other_login.refresh)).status_code == 200
+    assert_unauthenticated(await refresh(api, alice.tokens.refresh))
+    assert (await refresh(api, other_login.refresh)).status_code == 200
 
 
 @pytest.mark.covers("logout", 204)
 @pytest.mark.covers("refreshTokens", 200, 401)
 async def test_logout_with_an_earlier_token_revokes_the_current_one(
-    client: httpx.AsyncClient, member: Account
+    api: httpx.AsyncClient, alice: Account
 ) -> None:
-    rotated = await refresh(client, member.tokens.refresh)
+    rotated = await refresh(api, alice.tokens.refresh)
     assert rotated.status_code == 200
-    assert (await logout(client, member.tokens.refresh)).status_code == 204
-    assert_unauthenticated(await refresh(client, rotated.json()["refresh_token"]))
+    assert (await logout(api, alice.tokens.refresh)).status_code == 204
+    assert_unauthenticated(await refresh(api, rotated.json()["refresh_token"]))
 
 
 @pytest.mark.covers("logout", 204)
 @pytest.mark.covers("refreshTokens", 200)
 async def test_logout_is_idempotent(
-    client: httpx.AsyncClient, settings: Settings, member: Account
+    api: httpx.AsyncClient, settings: Settings, alice: Account
 ) -> None:
-    another = await login(client, member.email)
+    another = await login(api, alice.email)
     for token in [
         another.refresh,
         another.refresh,
         "not-a-jwt",
-        member.tokens.access,  # an access token revokes nothing
-        sign(claims_for(member.id, settings, "refresh")),  # well signed, never issued
+        alice.tokens.access,  # an access token revokes nothing
+        sign(claims_for(alice.id, settings, "refresh")),  # well signed, never issued
     ]:
-        response = await logout(client, token)
+        response = await logout(api, token)
         assert response.status_code == 204, response.text
         assert response.content == b""
-    assert_unauthenticated(await refresh(client, another.refresh))
-    assert (await refresh(client, member.tokens.refresh)).status_code == 200
-
-
-@pytest.mark.covers("logout", 422)
-async def test_logout_without_a_token_is_422(client: httpx.AsyncClient) -> None:
-    problem = assert_problem(await client.post(LOGOUT, json={}), 422, "ValidationProblem")
-    assert [issue["pointer"] for issue in problem["errors"]] == ["#/refresh_token"]
+    assert_unauthenticated(await refresh(api, another.refresh))
+    assert (await refresh(api, alice.tokens.refresh)).status_code == 200
 
 
 # Password change
@@ -347,47 +349,47 @@ async def test_logout_without_a_token_is_422(client: httpx.AsyncClient) -> None:
 @pytest.mark.covers("refreshTokens", 401)
 @pytest.mark.covers("login", 200, 401)
 async def test_changing_the_password_revokes_every_refresh_token(
-    client: httpx.AsyncClient, member: Account
+    api: httpx.AsyncClient, alice: Account
 ) -> None:
-    second_login = await login(client, member.email)
-    response = await change_password(client, member, member.password, NEW_PASSWORD)
+    second_login = await login(api, alice.email)
+    response = await change_password(api, alice, alice.password, NEW_PASSWORD)
     assert response.status_code == 204, response.text
     assert response.content == b""
 
-    assert_unauthenticated(await refresh(client, member.tokens.refresh))
-    assert_unauthenticated(await refresh(client, second_login.refresh))
-    old = await client.post(LOGIN, data={"username": member.email, "password": member.password})
+    assert_unauthenticated(await refresh(api, alice.tokens.refresh))
+    assert_unauthenticated(await refresh(api, second_login.refresh))
+    old = await api.post(LOGIN, data={"username": alice.email, "password": alice.password})
     assert_unauthenticated(old)
-    await login(client, member.email, NEW_PASSWORD)
+    await login(api, alice.email, NEW_PASSWORD)
 
 
 @pytest.mark.covers("changePassword", 400)
 @pytest.mark.covers("refreshTokens", 200)
 async def test_a_wrong_current_password_is_400_and_changes_nothing(
-    client: httpx.AsyncClient, member: Account
+    api: httpx.AsyncClient, alice: Account
 ) -> None:
-    response = await change_password(client, member, "not the password", NEW_PASSWORD)
+    response = await change_password(api, alice, "not the password", NEW_PASSWORD)
     body = assert_problem(response, 400)
     assert body["type"] == "urn:problem-type:invalid-request"
-    assert (await refresh(client, member.tokens.refresh)).status_code == 200
-    await login(client, member.email, member.password)
+    assert (await refresh(api, alice.tokens.refresh)).status_code == 200
+    await login(api, alice.email, alice.password)
 
 
 @pytest.mark.covers("changePassword", 422)
 @pytest.mark.parametrize("length", [7, 129])
 async def test_a_new_password_of_the_wrong_length_is_422(
-    client: httpx.AsyncClient, member: Account, length: int
+    api: httpx.AsyncClient, alice: Account, length: int
 ) -> None:
-    response = await change_password(client, member, member.password, "n" * length)
+    response = await change_password(api, alice, alice.password, "n" * length)
     problem = assert_problem(response, 422, "ValidationProblem")
     assert [issue["pointer"] for issue in problem["errors"]] == ["#/new_password"]
-    await login(client, member.email, member.password)
+    await login(api, alice.email, alice.password)
 
 
 @pytest.mark.covers("changePassword", 401)
-async def test_changing_the_password_needs_a_token(client: httpx.AsyncClient) -> None:
+async def test_changing_the_password_needs_a_token(api: httpx.AsyncClient) -> None:
     body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
-    assert_unauthenticated(await client.put(PASSWORD_CHANGE, json=body))
+    assert_unauthenticated(await api.put(PASSWORD_CHANGE, json=body))
 
 
 # Login
@@ -396,53 +398,35 @@ async def test_changing_the_password_needs_a_token(client: httpx.AsyncClient) ->
 @pytest.mark.covers("login", 200)
 @pytest.mark.covers("getCurrentUser", 200)
 async def test_login_gives_a_token_pair_for_the_email_in_any_case(
-    client: httpx.AsyncClient,
+    api: httpx.AsyncClient,
 ) -> None:
-    user = await register(client, "Mixed.Case@Example.com")
+    user = await register(api, "Mixed.Case@Example.com")
     form = {"username": "MIXED.CASE@example.COM", "password": PASSWORD, "grant_type": "password"}
-    response = await client.post(LOGIN, data=form)
+    response = await api.post(LOGIN, data=form)
     assert response.status_code == 200, response.text
     pair = response.json()
     assert_matches(pair, "TokenPair")
     assert pair["token_type"] == "bearer"
     assert pair["expires_in"] == 15 * 60
-    me = await client.get(ME, headers=bearer(pair["access_token"]))
+    me = await api.get(ME, headers=bearer(pair["access_token"]))
     assert me.json()["id"] == user["id"]
 
 
 @pytest.mark.covers("login", 401)
 async def test_unknown_email_and_wrong_password_get_byte_identical_401s(
-    client: httpx.AsyncClient, member: Account
+    api: httpx.AsyncClient, alice: Account
 ) -> None:
     same_id = {"X-Request-ID": "login-probe-1"}
-    unknown = await client.post(
-        LOGIN, data={"username": new_email(), "password": member.password}, headers=same_id
+    unknown = await api.post(
+        LOGIN, data={"username": new_email(), "password": alice.password}, headers=same_id
     )
-    wrong = await client.post(
-        LOGIN, data={"username": member.email, "password": "not the password"}, headers=same_id
+    wrong = await api.post(
+        LOGIN, data={"username": alice.email, "password": "not the password"}, headers=same_id
     )
     assert_unauthenticated(unknown)
     assert_unauthenticated(wrong)
     assert unknown.content == wrong.content
     assert unknown.headers["content-length"] == wrong.headers["content-length"]
-
-
-@pytest.mark.covers("login", 422)
-@pytest.mark.parametrize(
-    ("form", "pointer"),
-    [
-        pytest.param({"username": "a@example.com"}, "#/password", id="no-password"),
-        pytest.param({"password": PASSWORD}, "#/username", id="no-username"),
-        pytest.param(
-            {"username": "a@example.com", "password": "p" * 129}, "#/password", id="too-long"
-        ),
-    ],
-)
-async def test_login_with_a_malformed_form_is_422(
-    client: httpx.AsyncClient, form: dict[str, str], pointer: str
-) -> None:
-    problem = assert_problem(await client.post(LOGIN, data=form), 422, "ValidationProblem")
-    assert [issue["pointer"] for issue in problem["errors"]] == [pointer]
 
 
 @pytest.mark.covers("login", 415)
@@ -528,26 +512,22 @@ def test_no_operation_takes_multipart() -> None:
 @pytest.mark.covers("refreshTokens", 401)
 @pytest.mark.covers("login", 401)
 async def test_an_inactive_account_cannot_sign_in_or_use_its_tokens(
-    api: httpx.AsyncClient,
+    api: httpx.AsyncClient, admin: Account, alice: Account
 ) -> None:
-    member = await sign_up(api)
-    admin = await sign_in_superuser(api)
-    assert (await api.get(ME, headers=member.headers)).status_code == 200
+    assert (await api.get(ME, headers=alice.headers)).status_code == 200
 
-    patched = await api.patch(
-        f"{USERS}/{member.id}", json={"is_active": False}, headers=admin.headers
-    )
+    patched = await api.patch(alice.url, json={"is_active": False}, headers=admin.headers)
     assert patched.status_code == 200, patched.text
     assert patched.json()["is_active"] is False
 
-    assert_unauthenticated(await api.get(ME, headers=member.headers))
-    assert_unauthenticated(await refresh(api, member.tokens.refresh))
+    assert_unauthenticated(await api.get(ME, headers=alice.headers))
+    assert_unauthenticated(await refresh(api, alice.tokens.refresh))
     same_id = {"X-Request-ID": "login-probe-2"}
     inactive = await api.post(
-        LOGIN, data={"username": member.email, "password": member.password}, headers=same_id
+        LOGIN, data={"username": alice.email, "password": alice.password}, headers=same_id
     )
     unknown = await api.post(
-        LOGIN, data={"username": new_email(), "password": member.password}, headers=same_id
+        LOGIN, data={"username": new_email(), "password": alice.password}, headers=same_id
     )
     assert_unauthenticated(inactive)
     assert inactive.content == unknown.content
@@ -558,9 +538,9 @@ async def test_an_inactive_account_cannot_sign_in_or_use_its_tokens(
 
 @pytest.mark.covers("register", 201)
 @pytest.mark.covers("getUser", 200)
-async def test_register_creates_an_account(client: httpx.AsyncClient) -> None:
+async def test_register_creates_an_account(api: httpx.AsyncClient) -> None:
     body = {"email": "New.User@Example.com", "password": PASSWORD, "full_name": "New User"}
-    response = await client.post(REGISTER, json=body)
+    response = await api.post(REGISTER, json=body)
     assert response.status_code == 201, response.text
     user = response.json()
     assert_matches(user, "User")
@@ -574,18 +554,18 @@ async def test_register_creates_an_account(client: httpx.AsyncClient) -> None:
     assert user["is_active"] is True
     assert user["is_superuser"] is False
 
-    tokens = await login(client, "new.user@example.com")
-    found = await client.get(response.headers["location"], headers=bearer(tokens.access))
+    tokens = await login(api, "new.user@example.com")
+    found = await api.get(response.headers["location"], headers=bearer(tokens.access))
     assert found.status_code == 200
     assert found.json() == user
 
 
 @pytest.mark.covers("register", 201, 409)
-async def test_emails_are_unique_regardless_of_case(client: httpx.AsyncClient) -> None:
-    user = await register(client, "A@X.io")
+async def test_emails_are_unique_regardless_of_case(api: httpx.AsyncClient) -> None:
+    user = await register(api, "A@X.io")
     assert user["email"] == "a@x.io"
     for email in ["a@x.io", "A@X.IO"]:
-        response = await client.post(REGISTER, json={"email": email, "password": PASSWORD})
+        response = await api.post(REGISTER, json={"email": email, "password": PASSWORD})
         body = assert_problem(response, 409)
         assert body["type"] == "urn:problem-type:conflict"
 
@@ -593,18 +573,16 @@ async def test_emails_are_unique_regardless_of_case(client: httpx.AsyncClient) -
 @pytest.mark.covers("register", 201)
 @pytest.mark.parametrize("length", [8, 128])
 async def test_passwords_of_8_to_128_characters_are_accepted(
-    client: httpx.AsyncClient, length: int
+    api: httpx.AsyncClient, length: int
 ) -> None:
-    user = await register(client, password="p" * length)
-    await login(client, user["email"], "p" * length)
+    user = await register(api, password="p" * length)
+    await login(api, user["email"], "p" * length)
 
 
 @pytest.mark.covers("register", 422)
 @pytest.mark.parametrize("length", [7, 129])
-async def test_passwords_of_the_wrong_length_are_422(
-    client: httpx.AsyncClient, length: int
-) -> None:
-    response = await client.post(REGISTER, json={"email": new_email(), "password": "p" * length})
+async def test_passwords_of_the_wrong_length_are_422(api: httpx.AsyncClient, length: int) -> None:
+    response = await api.post(REGISTER, json={"email": new_email(), "password": "p" * length})
     problem = assert_problem(response, 422, "ValidationProblem")
     assert [issue["pointer"] for issue in problem["errors"]] == ["#/password"]
 
@@ -624,12 +602,12 @@ async def test_passwords_of_the_wrong_length_are_422(
     ],
 )
 async def test_every_address_the_contract_allows_is_stored_as_sent_in_lower_case(
-    client: httpx.AsyncClient, email: str
+    api: httpx.AsyncClient, email: str
 ) -> None:
-    user = await register(client, email)
+    user = await register(api, email)
     assert user["email"] == email.lower()
     assert_matches(user, "User")
-    await login(client, email)
+    await login(api, email)
 
 
 @pytest.mark.covers("register", 422)
@@ -646,12 +624,12 @@ async def test_every_address_the_contract_allows_is_stored_as_sent_in_lower_case
     ],
 )
 async def test_addresses_outside_the_contract_are_422_and_create_nothing(
-    client: httpx.AsyncClient, email: str, code: str
+    api: httpx.AsyncClient, email: str, code: str
 ) -> None:
-    response = await client.post(REGISTER, json={"email": email, "password": PASSWORD})
+    response = await api.post(REGISTER, json={"email": email, "password": PASSWORD})
     problem = assert_problem(response, 422, "ValidationProblem")
     assert [(i["pointer"], i["code"]) for i in problem["errors"]] == [("#/email", code)]
-    assert_unauthenticated(await client.post(LOGIN, data={"username": email, "password": PASSWORD}))
+    assert_unauthenticated(await api.post(LOGIN, data={"username": email, "password": PASSWORD}))
 
 
 @pytest.mark.covers("register", 201, 422)
@@ -665,21 +643,21 @@ async def test_addresses_outside_the_contract_are_422_and_create_nothing(
     ],
 )
 async def test_unknown_fields_are_422_and_create_nothing(
-    client: httpx.AsyncClient, field: dict[str, Any]
+    api: httpx.AsyncClient, field: dict[str, Any]
 ) -> None:
     email = new_email()
-    response = await client.post(REGISTER, json={"email": email, "password": PASSWORD, **field})
+    response = await api.post(REGISTER, json={"email": email, "password": PASSWORD, **field})
     problem = assert_problem(response, 422, "ValidationProblem")
     assert [(i["pointer"], i["code"]) for i in problem["errors"]] == [
         (f"#/{next(iter(field))}", "extra_forbidden")
     ]
-    user = await register(client, email)  # the email is still free
+    user = await register(api, email)  # the email is still free
     assert user["is_superuser"] is False
 
 
 @pytest.mark.covers("register", 415)
-async def test_register_wants_json(client: httpx.AsyncClient) -> None:
-    response = await client.post(
+async def test_register_wants_json(api: httpx.AsyncClient) -> None:
+    response = await api.post(
         REGISTER,
         content=f'{{"email": "{new_email()}", "password": "{PASSWORD}"}}',
         headers={"Content-Type": "text/plain"},

@@ -7,7 +7,7 @@ import pytest
 
 from app.settings import Settings
 from perf.bench_app import BARE_PATH, CONSTANT_PATH, create_bench_app
-from tests.conftest import FAST_HASHING, TEST_SECRET
+from tests.support.settings import FAST_HASHING, TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

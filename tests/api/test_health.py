@@ -7,8 +7,9 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import TEST_SECRET, started
+from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
+from tests.support.settings import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

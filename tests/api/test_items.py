@@ -9,7 +9,6 @@ exactly like a missing item's.
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,80 +18,37 @@ import pytest
 from fastapi import FastAPI
 
 from app.items.tables import items
-from app.main import create_app
-from app.settings import Settings
-from tests.conftest import started
-from tests.support.accounts import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    ME,
-    Account,
-    sign_in,
-    sign_up,
-    with_superuser,
-)
+from tests.support import owned
+from tests.support.accounts import ME, Account
 from tests.support.contract import assert_matches, assert_problem
+from tests.support.pages import PAGE_REFUSALS, by_id, ids, joined, listed, meta
+from tests.support.problems import issues
 from tests.support.resources import (
     ITEMS,
     POSTS,
     STRONG_ETAG,
-    by_id,
-    concurrently,
     create_item,
     create_post,
-    ids,
     item_url,
-    joined,
-    listed,
-    meta,
     post_url,
     random_id,
     read,
     set_created_at,
     user_items_url,
-    without_request,
 )
+from tests.support.timestamps import instant
 
 pytestmark = pytest.mark.anyio
 
 JSON = {"Content-Type": "application/json"}
 
 
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The app with a first superuser (ADMIN_EMAIL) configured."""
-    return create_app(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD))
-
-
-@pytest.fixture
-async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(app):
-        yield client
-
-
-@pytest.fixture
-async def admin(api: httpx.AsyncClient) -> Account:
-    return await sign_in(api, ADMIN_EMAIL, ADMIN_PASSWORD)
-
-
-@pytest.fixture
-async def alice(api: httpx.AsyncClient) -> Account:
-    return await sign_up(api)
-
-
-@pytest.fixture
-async def bob(api: httpx.AsyncClient) -> Account:
-    return await sign_up(api)
-
-
-def issues(problem: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(e.get("pointer") or e["location"], e["code"]) for e in problem["errors"]]
-
-
-def instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    assert parsed.tzinfo is not None, value
-    return parsed
+async def item_with_etag(api: httpx.AsyncClient, owner: Account, **fields: Any) -> tuple[str, str]:
+    """A new item of `owner`'s: its URL and its ETag."""
+    item = await create_item(api, owner, **fields)
+    url = item_url(item["id"])
+    _, etag = await read(api, url)
+    return url, etag
 
 
 # createItem and getItem
@@ -100,30 +56,19 @@ def instant(value: str) -> datetime:
 
 @pytest.mark.covers("createItem", 201)
 @pytest.mark.covers("getItem", 200)
-async def test_create_item_answers_201_with_location_etag_and_the_item(
+async def test_create_item_stores_what_is_sent_for_the_caller(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
-    body = {"title": "A reading lamp", "description": "Brass, works.", "price": "12.5"}
-    response = await api.post(ITEMS, json=body, headers=alice.headers)
-    assert response.status_code == 201, response.text
-    assert response.headers["content-type"] == "application/json"
-    item = response.json()
-    assert_matches(item, "Item")
+    item = await create_item(
+        api, alice, title="A reading lamp", description="Brass, works.", price="12.5"
+    )
+    # Anyone may read it (items are public): the same item at its URL.
+    assert (await read(api, item_url(item["id"])))[0] == item
     assert item["title"] == "A reading lamp"
     assert item["description"] == "Brass, works."
     assert item["price"] == "12.50"
     assert item["owner_id"] == alice.id
     assert item["created_at"] == item["updated_at"]
-    assert response.headers["location"] == f"/api/v1/items/{item['id']}"
-    etag = response.headers["etag"]
-    assert re.fullmatch(STRONG_ETAG, etag), etag
-
-    # The Location answers, to anyone (items are public), with the same item and ETag.
-    fetched = await api.get(response.headers["location"])
-    assert fetched.status_code == 200, fetched.text
-    assert_matches(fetched.json(), "Item")
-    assert fetched.json() == item
-    assert fetched.headers["etag"] == etag
     assert (await api.get(item_url(item["id"]), headers=alice.headers)).json() == item
 
     # Without a description, it is null.
@@ -140,31 +85,6 @@ async def test_get_item_404_for_an_unknown_id(api: httpx.AsyncClient, alice: Acc
         problem = assert_problem(await api.get(item_url(missing), headers=headers), 404)
         assert problem["type"] == "urn:problem-type:not-found"
         assert problem["instance"] == item_url(missing)
-
-
-CREATE_REFUSALS: list[tuple[dict[str, Any], tuple[str, str]]] = [
-    ({"price": "1.00"}, ("#/title", "missing")),
-    ({"title": "t"}, ("#/price", "missing")),
-    ({"title": "", "price": "1"}, ("#/title", "string_too_short")),
-    ({"title": "t" * 201, "price": "1"}, ("#/title", "string_too_long")),
-    ({"title": "t", "price": "1", "description": "d" * 2001}, ("#/description", "string_too_long")),
-    ({"title": None, "price": "1"}, ("#/title", "string_type")),
-    ({"title": 5, "price": "1"}, ("#/title", "string_type")),
-    (
-        {"title": "t", "price": "1", "owner_id": str(uuid.uuid4())},
-        ("#/owner_id", "extra_forbidden"),
-    ),
-]
-
-
-@pytest.mark.covers("createItem", 422)
-async def test_create_item_refuses_what_the_contract_forbids(
-    api: httpx.AsyncClient, alice: Account
-) -> None:
-    for body, expected in CREATE_REFUSALS:
-        response = await api.post(ITEMS, json=body, headers=alice.headers)
-        assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected], body
-    assert (await listed(api, ITEMS))["total"] == 0
 
 
 @pytest.mark.covers("createItem", 201)
@@ -443,13 +363,7 @@ LIST_REFUSALS: list[tuple[dict[str, str], tuple[str, str]]] = [
     ({"sort": "foo"}, ("query.sort", "literal_error")),
     ({"sort": "PRICE"}, ("query.sort", "literal_error")),
     ({"sort": "title"}, ("query.sort", "literal_error")),
-    ({"q": "q" * 201}, ("query.q", "string_too_long")),
-    ({"q": ""}, ("query.q", "string_too_short")),
-    ({"page": "0"}, ("query.page", "greater_than_equal")),
-    ({"page": "10001"}, ("query.page", "less_than_equal")),
-    ({"page": "1.5"}, ("query.page", "int_parsing")),
-    ({"size": "0"}, ("query.size", "greater_than_equal")),
-    ({"size": "101"}, ("query.size", "less_than_equal")),
+    *PAGE_REFUSALS,
     ({"owner_id": "me"}, ("query.owner_id", "uuid_parsing")),
 ]
 
@@ -457,9 +371,7 @@ LIST_REFUSALS: list[tuple[dict[str, str], tuple[str, str]]] = [
 @pytest.mark.covers("listItems", 422)
 async def test_list_items_refuses_bad_parameters(api: httpx.AsyncClient, alice: Account) -> None:
     await create_item(api, alice)
-    for params, expected in LIST_REFUSALS:
-        response = await api.get(ITEMS, params=params)
-        assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected], params
+    await owned.assert_list_refuses(api, ITEMS, LIST_REFUSALS, None)
 
 
 @pytest.mark.covers("listItems", 200)
@@ -588,16 +500,9 @@ async def test_null_for_a_field_that_cannot_be_null_is_refused(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     item = await create_item(api, alice, description="Kept.")
-    before = await read(api, item_url(item["id"]))
-    for field in ("title", "price"):
-        response = await api.patch(
-            item_url(item["id"]),
-            json={field: None, "description": "Changed?"},
-            headers=alice.headers,
-        )
-        problem = assert_problem(response, 422, "ValidationProblem")
-        assert issues(problem) == [(f"#/{field}", "null_not_allowed")]
-    assert await read(api, item_url(item["id"])) == before
+    await owned.assert_nulls_refused(
+        api, item_url(item["id"]), alice, ("title", "price"), description="Changed?"
+    )
 
 
 @pytest.mark.covers("updateItem", 422)
@@ -605,7 +510,6 @@ async def test_update_item_refuses_what_the_contract_forbids(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     item = await create_item(api, alice)
-    before = await read(api, item_url(item["id"]))
     cases: list[tuple[dict[str, Any], tuple[str, str]]] = [
         ({"title": ""}, ("#/title", "string_too_short")),
         ({"title": "t" * 201}, ("#/title", "string_too_long")),
@@ -614,10 +518,7 @@ async def test_update_item_refuses_what_the_contract_forbids(
         ({"owner_id": str(uuid.uuid4())}, ("#/owner_id", "extra_forbidden")),
         ({"id": str(uuid.uuid4())}, ("#/id", "extra_forbidden")),
     ]
-    for body, expected in cases:
-        response = await api.patch(item_url(item["id"]), json=body, headers=alice.headers)
-        assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected], body
-    assert await read(api, item_url(item["id"])) == before
+    await owned.assert_refused(api, item_url(item["id"]), alice, cases)
 
 
 @pytest.mark.covers("updateItem", 422)
@@ -697,10 +598,8 @@ async def test_if_match_that_does_not_match_is_412_and_changes_nothing(
         '""',
     ]
     for header in failing:
-        response = await api.patch(
-            url,
-            json={"title": "After", "price": "2"},
-            headers={**alice.headers, "If-Match": header},
+        response = await owned.patch_if_match(
+            api, url, alice, header, {"title": "After", "price": "2"}
         )
         problem = assert_problem(response, 412)
         assert problem["type"] == "urn:problem-type:precondition-failed", header
@@ -712,50 +611,20 @@ async def test_if_match_that_does_not_match_is_412_and_changes_nothing(
 async def test_a_stale_etag_is_412_and_the_newer_change_stays(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
-    item = await create_item(api, alice, title="Original")
-    url = item_url(item["id"])
-    _, stale = await read(api, url)
-    first = await api.patch(
-        url, json={"title": "First"}, headers={**alice.headers, "If-Match": stale}
-    )
+    url, stale = await item_with_etag(api, alice, title="Original")
+    first = await owned.patch_if_match(api, url, alice, stale, {"title": "First"})
     assert first.status_code == 200, first.text
     after_first = await read(api, url)
 
-    second = await api.patch(
-        url, json={"title": "Second"}, headers={**alice.headers, "If-Match": stale}
-    )
+    second = await owned.patch_if_match(api, url, alice, stale, {"title": "Second"})
     assert_problem(second, 412)
     assert await read(api, url) == after_first
     assert after_first[0]["title"] == "First"
 
     # With the ETag read again, the change applies.
-    third = await api.patch(
-        url, json={"title": "Second"}, headers={**alice.headers, "If-Match": after_first[1]}
-    )
+    third = await owned.patch_if_match(api, url, alice, after_first[1], {"title": "Second"})
     assert third.status_code == 200, third.text
     assert (await read(api, url))[0]["title"] == "Second"
-
-
-@pytest.mark.covers("updateItem", 200, 412)
-async def test_two_concurrent_patches_with_the_same_if_match_one_wins(
-    api: httpx.AsyncClient, alice: Account
-) -> None:
-    item = await create_item(api, alice)
-    url = item_url(item["id"])
-    for round_ in range(5):
-        _, etag = await read(api, url)
-        headers = {**alice.headers, "If-Match": etag}
-        titles = [f"left {round_}", f"right {round_}"]
-        responses = await concurrently(
-            *(api.patch(url, json={"title": t}, headers=headers) for t in titles)
-        )
-        assert sorted(r.status_code for r in responses) == [200, 412], [r.text for r in responses]
-        [winner] = [(r, t) for r, t in zip(responses, titles, strict=True) if r.status_code == 200]
-        [loser] = [r for r in responses if r.status_code == 412]
-        assert_problem(loser, 412)
-        current, current_etag = await read(api, url)
-        assert current["title"] == winner[1]
-        assert current_etag == winner[0].headers["etag"] != etag
 
 
 # Ownership: another user's item is a missing item
@@ -768,45 +637,12 @@ async def test_another_users_item_cannot_be_changed_and_looks_missing(
 ) -> None:
     item = await create_item(api, alice, title="Alice's", description="Hers.", price="4.20")
     url = item_url(item["id"])
-    before = await read(api, url, alice)
-    missing_url = item_url(random_id())
-
     # Reading is public, to bob as to anyone.
-    assert (await read(api, url, bob)) == before
-
-    missing_patch = assert_problem(
-        await api.patch(missing_url, json={"title": "Bob's"}, headers=bob.headers), 404
+    assert (await read(api, url, bob)) == await read(api, url, alice)
+    await owned.assert_strangers_change_nothing(
+        api, url, alice, bob, {"title": "Bob's", "price": "0"}
     )
-    if_matches: list[str | None] = [None, before[1], "*", '"999"', 'W/"1"']
-    for if_match in if_matches:
-        headers = bob.headers if if_match is None else {**bob.headers, "If-Match": if_match}
-        response = await api.patch(url, json={"title": "Bob's", "price": "0"}, headers=headers)
-        problem = assert_problem(response, 404)
-        assert without_request(problem) == without_request(missing_patch), if_match
-        assert problem["instance"] == url
-        assert "etag" not in response.headers
-
-    missing_delete = assert_problem(await api.delete(missing_url, headers=bob.headers), 404)
-    response = await api.delete(url, headers=bob.headers)
-    assert without_request(assert_problem(response, 404)) == without_request(missing_delete)
-
-    assert await read(api, url, alice) == before  # nothing changed, same version
     assert ids(await listed(api, ITEMS)) == [item["id"]]
-
-
-@pytest.mark.covers("updateItem", 404)
-@pytest.mark.covers("deleteItem", 404)
-async def test_changing_a_missing_item_is_404_even_for_a_superuser(
-    api: httpx.AsyncClient, admin: Account, alice: Account
-) -> None:
-    for account in (alice, admin):
-        url = item_url(random_id())
-        for headers in ({}, {"If-Match": '"1"'}, {"If-Match": "*"}):
-            response = await api.patch(
-                url, json={"title": "x"}, headers={**account.headers, **headers}
-            )
-            assert assert_problem(response, 404)["type"] == "urn:problem-type:not-found"
-        assert_problem(await api.delete(url, headers=account.headers), 404)
 
 
 @pytest.mark.covers("updateItem", 200)
@@ -814,22 +650,14 @@ async def test_changing_a_missing_item_is_404_even_for_a_superuser(
 async def test_a_superuser_may_change_and_delete_anyones_item(
     api: httpx.AsyncClient, admin: Account, alice: Account
 ) -> None:
-    item = await create_item(api, alice, title="Alice's")
-    url = item_url(item["id"])
-    _, etag = await read(api, url)
-    response = await api.patch(
-        url, json={"title": "Moderated"}, headers={**admin.headers, "If-Match": etag}
-    )
+    url, etag = await item_with_etag(api, alice, title="Alice's")
+    response = await owned.patch_if_match(api, url, admin, etag, {"title": "Moderated"})
     assert response.status_code == 200, response.text
     assert response.json()["title"] == "Moderated"
     assert response.json()["owner_id"] == alice.id  # still hers
     assert (await read(api, url, alice))[0]["title"] == "Moderated"
 
-    stale = await api.patch(url, json={"title": "x"}, headers={**admin.headers, "If-Match": etag})
-    assert_problem(stale, 412)
-
-    response = await api.delete(url, headers=admin.headers)
-    assert response.status_code == 204, response.text
+    await owned.assert_stale_then_deleted(api, url, admin, etag)
     assert_problem(await api.get(url), 404)
 
 
@@ -840,29 +668,12 @@ async def test_the_owner_deletes_an_item_once(
     item = await create_item(api, alice)
     kept = await create_item(api, alice, title="Kept")
     bobs = await create_item(api, bob, title="Bob's")
-    response = await api.delete(item_url(item["id"]), headers=alice.headers)
-    assert response.status_code == 204, response.text
-    assert response.content == b""
+    await owned.delete(api, item_url(item["id"]), alice)
     assert_problem(await api.get(item_url(item["id"])), 404)
-    assert_problem(await api.delete(item_url(item["id"]), headers=alice.headers), 404)
     assert_problem(
         await api.patch(item_url(item["id"]), json={"title": "x"}, headers=alice.headers), 404
     )
     assert set(ids(await listed(api, ITEMS))) == {kept["id"], bobs["id"]}
-
-
-@pytest.mark.covers("deleteItem", 422)
-@pytest.mark.covers("updateItem", 422)
-@pytest.mark.covers("getItem", 422)
-async def test_an_item_id_that_is_not_a_uuid_is_422(api: httpx.AsyncClient, alice: Account) -> None:
-    url = f"{ITEMS}/not-a-uuid"
-    for response in (
-        await api.get(url),
-        await api.patch(url, json={"title": "x"}, headers=alice.headers),
-        await api.delete(url, headers=alice.headers),
-    ):
-        problem = assert_problem(response, 422, "ValidationProblem")
-        assert issues(problem) == [("path.item_id", "uuid_parsing")]
 
 
 # Deleting an account deletes what it owns

@@ -13,8 +13,8 @@ import pytest
 
 from app.main import create_app
 from app.settings import ARGON2_FLOOR_MEMORY_KIB, ARGON2_FLOOR_TIME_COST, Settings
-from tests.conftest import started
 from tests.support.accounts import LOGIN, PASSWORD, REGISTER, login, new_email
+from tests.support.clients import started
 from tests.support.contract import assert_problem
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,6 @@ of it are 404s exactly like a missing post's.
 """
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,78 +14,28 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.main import create_app
 from app.posts.tables import posts
-from app.settings import Settings
-from tests.conftest import started
-from tests.support.accounts import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    Account,
-    sign_in,
-    sign_up,
-    with_superuser,
-)
+from tests.support import owned
+from tests.support.accounts import Account
 from tests.support.contract import assert_matches, assert_problem
+from tests.support.pages import PAGE_REFUSALS, by_id, ids, joined, listed, meta
+from tests.support.problems import without_request
 from tests.support.resources import (
     POSTS,
-    STRONG_ETAG,
-    by_id,
     concurrently,
     create_post,
     headers_of,
-    ids,
-    joined,
-    listed,
-    meta,
     post_url,
     random_id,
     read,
     set_created_at,
     slug_url,
-    without_request,
 )
+from tests.support.timestamps import instant
 
 pytestmark = pytest.mark.anyio
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The app with a first superuser (ADMIN_EMAIL) configured."""
-    return create_app(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD))
-
-
-@pytest.fixture
-async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(app):
-        yield client
-
-
-@pytest.fixture
-async def admin(api: httpx.AsyncClient) -> Account:
-    return await sign_in(api, ADMIN_EMAIL, ADMIN_PASSWORD)
-
-
-@pytest.fixture
-async def alice(api: httpx.AsyncClient) -> Account:
-    return await sign_up(api)
-
-
-@pytest.fixture
-async def bob(api: httpx.AsyncClient) -> Account:
-    return await sign_up(api)
-
-
-def issues(problem: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(e.get("pointer") or e["location"], e["code"]) for e in problem["errors"]]
-
-
-def instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    assert parsed.tzinfo is not None, value
-    return parsed
 
 
 async def patch(
@@ -106,33 +55,23 @@ async def patch(
 @pytest.mark.covers("createPost", 201)
 @pytest.mark.covers("getPost", 200)
 @pytest.mark.covers("getPostBySlug", 200)
-async def test_create_post_answers_201_with_location_etag_and_a_draft(
+async def test_create_post_makes_a_draft_with_a_slug(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     body = {"title": "My First Post", "content": "Hello.", "excerpt": "Hi."}
-    response = await api.post(POSTS, json=body, headers=alice.headers)
-    assert response.status_code == 201, response.text
-    assert response.headers["content-type"] == "application/json"
-    post = response.json()
-    assert_matches(post, "Post")
+    post = await create_post(api, alice, **body)
     assert {k: post[k] for k in body} == body
     assert post["slug"] == "my-first-post"
     assert (post["published"], post["published_at"]) == (False, None)
     assert post["author_id"] == alice.id
     assert post["created_at"] == post["updated_at"]
-    assert response.headers["location"] == f"/api/v1/posts/{post['id']}"
-    etag = response.headers["etag"]
-    assert re.fullmatch(STRONG_ETAG, etag), etag
-
-    # The Location answers (to the author: it is a draft), by id and by slug alike.
-    fetched = await api.get(response.headers["location"], headers=alice.headers)
-    assert fetched.status_code == 200, fetched.text
-    assert_matches(fetched.json(), "Post")
-    assert (fetched.json(), fetched.headers["etag"]) == (post, etag)
+    # Its author reads it (a draft) by id and by slug alike.
+    by_id_ = await read(api, post_url(post["id"]), alice)
+    assert by_id_[0] == post
     by_slug = await api.get(slug_url(post["slug"]), headers=alice.headers)
     assert by_slug.status_code == 200, by_slug.text
     assert_matches(by_slug.json(), "Post")
-    assert (by_slug.json(), by_slug.headers["etag"]) == (post, etag)
+    assert (by_slug.json(), by_slug.headers["etag"]) == by_id_
 
     bare = await create_post(api, alice, title="Bare")
     assert (bare["excerpt"], bare["published"], bare["published_at"]) == (None, False, None)
@@ -151,31 +90,6 @@ async def test_a_post_created_published_is_public_at_once(
     for account in (None, bob, alice):
         assert (await read(api, post_url(post["id"]), account))[0] == post
         assert (await read(api, slug_url(post["slug"]), account))[0] == post
-
-
-CREATE_REFUSALS: list[tuple[dict[str, Any], tuple[str, str]]] = [
-    ({"content": "c"}, ("#/title", "missing")),
-    ({"title": "t"}, ("#/content", "missing")),
-    ({"title": "", "content": "c"}, ("#/title", "string_too_short")),
-    ({"title": "t", "content": ""}, ("#/content", "string_too_short")),
-    ({"title": "t" * 201, "content": "c"}, ("#/title", "string_too_long")),
-    ({"title": "t", "content": "c" * 50001}, ("#/content", "string_too_long")),
-    ({"title": "t", "content": "c", "excerpt": "e" * 501}, ("#/excerpt", "string_too_long")),
-    ({"title": "t", "content": "c", "published": None}, ("#/published", "bool_type")),
-    ({"title": "t", "content": "c", "published": "true"}, ("#/published", "bool_type")),
-    ({"title": "t", "content": "c", "slug": "mine"}, ("#/slug", "extra_forbidden")),
-    ({"title": "t", "content": "c", "author_id": random_id()}, ("#/author_id", "extra_forbidden")),
-]
-
-
-@pytest.mark.covers("createPost", 422)
-async def test_create_post_refuses_what_the_contract_forbids(
-    api: httpx.AsyncClient, alice: Account
-) -> None:
-    for body, expected in CREATE_REFUSALS:
-        response = await api.post(POSTS, json=body, headers=alice.headers)
-        assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected], body
-    assert (await listed(api, POSTS, alice))["total"] == 0
 
 
 @pytest.mark.covers("getPost", 404)
@@ -390,14 +304,8 @@ async def test_null_for_a_field_that_cannot_be_null_is_refused(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     post = await create_post(api, alice, excerpt="Kept.", published=True)
-    before = await read(api, post_url(post["id"]))
-    for field in ("title", "content", "published"):
-        response = await api.patch(
-            post_url(post["id"]), json={field: None, "excerpt": None}, headers=alice.headers
-        )
-        problem = assert_problem(response, 422, "ValidationProblem")
-        assert issues(problem) == [(f"#/{field}", "null_not_allowed")]
-    assert await read(api, post_url(post["id"])) == before
+    fields = ("title", "content", "published")
+    await owned.assert_nulls_refused(api, post_url(post["id"]), alice, fields, excerpt=None)
 
 
 @pytest.mark.covers("updatePost", 422)
@@ -405,7 +313,6 @@ async def test_update_post_refuses_what_the_contract_forbids(
     api: httpx.AsyncClient, alice: Account
 ) -> None:
     post = await create_post(api, alice, published=True)
-    before = await read(api, post_url(post["id"]))
     cases: list[tuple[dict[str, Any], tuple[str, str]]] = [
         ({"title": ""}, ("#/title", "string_too_short")),
         ({"title": "t" * 201}, ("#/title", "string_too_long")),
@@ -418,10 +325,7 @@ async def test_update_post_refuses_what_the_contract_forbids(
         ({"author_id": random_id()}, ("#/author_id", "extra_forbidden")),
         ({"published_at": None}, ("#/published_at", "extra_forbidden")),
     ]
-    for body, expected in cases:
-        response = await api.patch(post_url(post["id"]), json=body, headers=alice.headers)
-        assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected], body
-    assert await read(api, post_url(post["id"])) == before
+    await owned.assert_refused(api, post_url(post["id"]), alice, cases)
 
 
 @pytest.mark.covers("updatePost", 200, 412)
@@ -432,9 +336,7 @@ async def test_if_match_guards_post_updates(api: httpx.AsyncClient, alice: Accou
     seen = [etag]
 
     for header in ('W/"1"', '"999"', "garbage", f"W/{etag}"):
-        response = await api.patch(
-            url, json={"published": False}, headers={**alice.headers, "If-Match": header}
-        )
+        response = await owned.patch_if_match(api, url, alice, header, {"published": False})
         problem = assert_problem(response, 412)
         assert problem["type"] == "urn:problem-type:precondition-failed"
         assert await read(api, url) == (body, etag)
@@ -450,35 +352,10 @@ async def test_if_match_guards_post_updates(api: httpx.AsyncClient, alice: Accou
         seen.append(response.headers["etag"])
         assert await read(api, url) == (response.json(), seen[-1])
 
-    stale = await api.patch(
-        url, json={"title": "lost"}, headers={**alice.headers, "If-Match": etag}
-    )
+    stale = await owned.patch_if_match(api, url, alice, etag, {"title": "lost"})
     assert_problem(stale, 412)
     assert (await read(api, url))[1] == seen[-1]
     assert (await read(api, url))[0]["title"] == "T"
-
-
-@pytest.mark.covers("updatePost", 200, 412)
-async def test_two_concurrent_patches_with_the_same_if_match_one_wins(
-    api: httpx.AsyncClient, alice: Account
-) -> None:
-    post = await create_post(api, alice)
-    url = post_url(post["id"])
-    for round_ in range(5):
-        _, etag = await read(api, url, alice)
-        headers = {**alice.headers, "If-Match": etag}
-        bodies: list[dict[str, Any]] = [
-            {"title": f"left {round_}", "published": True},
-            {"title": f"right {round_}"},
-        ]
-        responses = await concurrently(*(api.patch(url, json=b, headers=headers) for b in bodies))
-        assert sorted(r.status_code for r in responses) == [200, 412], [r.text for r in responses]
-        [(winner, body)] = [
-            (r, b) for r, b in zip(responses, bodies, strict=True) if r.status_code == 200
-        ]
-        current, current_etag = await read(api, url, alice)
-        assert current["title"] == body["title"]
-        assert current_etag == winner.headers["etag"] != etag
 
 
 # Drafts and ownership: another user's draft is a missing post
@@ -520,45 +397,9 @@ async def test_another_users_post_cannot_be_changed_and_looks_missing(
     api: httpx.AsyncClient, alice: Account, bob: Account, published: bool
 ) -> None:
     post = await create_post(api, alice, title="Alice's", excerpt="Hers.", published=published)
-    url = post_url(post["id"])
-    before = await read(api, url, alice)
-    missing_url = post_url(random_id())
-
-    missing_patch = assert_problem(
-        await api.patch(missing_url, json={"title": "Bob's"}, headers=bob.headers), 404
-    )
-    if_matches: list[str | None] = [None, before[1], "*", '"999"', 'W/"1"']
-    for if_match in if_matches:
-        headers = bob.headers if if_match is None else {**bob.headers, "If-Match": if_match}
-        response = await api.patch(
-            url, json={"title": "Bob's", "published": not published}, headers=headers
-        )
-        problem = assert_problem(response, 404)
-        assert without_request(problem) == without_request(missing_patch), if_match
-        assert problem["instance"] == url
-        assert "etag" not in response.headers
-
-    missing_delete = assert_problem(await api.delete(missing_url, headers=bob.headers), 404)
-    response = await api.delete(url, headers=bob.headers)
-    assert without_request(assert_problem(response, 404)) == without_request(missing_delete)
-
-    assert await read(api, url, alice) == before  # nothing changed, same version
+    change = {"title": "Bob's", "published": not published}
+    await owned.assert_strangers_change_nothing(api, post_url(post["id"]), alice, bob, change)
     assert ids(await listed(api, POSTS, alice)) == [post["id"]]
-
-
-@pytest.mark.covers("updatePost", 404)
-@pytest.mark.covers("deletePost", 404)
-async def test_changing_a_missing_post_is_404_even_for_a_superuser(
-    api: httpx.AsyncClient, admin: Account, alice: Account
-) -> None:
-    for account in (alice, admin):
-        url = post_url(random_id())
-        for headers in ({}, {"If-Match": '"1"'}, {"If-Match": "*"}):
-            response = await api.patch(
-                url, json={"title": "x"}, headers={**account.headers, **headers}
-            )
-            assert assert_problem(response, 404)["type"] == "urn:problem-type:not-found"
-        assert_problem(await api.delete(url, headers=account.headers), 404)
 
 
 @pytest.mark.covers("updatePost", 200)
@@ -569,10 +410,8 @@ async def test_a_superuser_may_change_and_delete_anyones_post(
     draft = await create_post(api, alice, title="Alice's draft")
     url = post_url(draft["id"])
     _, etag = await read(api, url, alice)
-    response = await api.patch(
-        url,
-        json={"title": "Moderated", "published": True},
-        headers={**admin.headers, "If-Match": etag},
+    response = await owned.patch_if_match(
+        api, url, admin, etag, {"title": "Moderated", "published": True}
     )
     assert response.status_code == 200, response.text
     moderated = response.json()
@@ -581,18 +420,13 @@ async def test_a_superuser_may_change_and_delete_anyones_post(
     assert (moderated["author_id"], moderated["slug"]) == (alice.id, draft["slug"])
     assert (await read(api, url))[0] == moderated
 
-    stale = await api.patch(url, json={"title": "x"}, headers={**admin.headers, "If-Match": etag})
-    assert_problem(stale, 412)
-
-    response = await api.delete(url, headers=admin.headers)
-    assert response.status_code == 204, response.text
+    await owned.assert_stale_then_deleted(api, url, admin, etag)
     assert_problem(await api.get(url, headers=alice.headers), 404)
     assert_problem(await api.get(slug_url(draft["slug"]), headers=alice.headers), 404)
 
     # A superuser's reach covers drafts it cannot list: delete one it never saw.
     other = await create_post(api, alice, title="Another draft")
-    response = await api.delete(post_url(other["id"]), headers=admin.headers)
-    assert response.status_code == 204, response.text
+    await owned.delete(api, post_url(other["id"]), admin)
     assert ids(await listed(api, POSTS, alice)) == []
 
 
@@ -603,27 +437,12 @@ async def test_the_author_deletes_a_post_once(
     post = await create_post(api, alice, title="Gone soon", published=True)
     kept = await create_post(api, alice, title="Kept")
     bobs = await create_post(api, bob, title="Bob's", published=True)
-    response = await api.delete(post_url(post["id"]), headers=alice.headers)
-    assert response.status_code == 204, response.text
-    assert response.content == b""
+    await owned.delete(api, post_url(post["id"]), alice)
     assert_problem(await api.get(post_url(post["id"]), headers=alice.headers), 404)
     assert_problem(await api.get(slug_url(post["slug"]), headers=alice.headers), 404)
-    assert_problem(await api.delete(post_url(post["id"]), headers=alice.headers), 404)
     assert set(ids(await listed(api, POSTS, alice))) == {kept["id"], bobs["id"]}
     # Its slug is free again.
     assert (await create_post(api, bob, title="Gone soon"))["slug"] == "gone-soon"
-
-
-@pytest.mark.covers("deletePost", 422)
-@pytest.mark.covers("updatePost", 422)
-async def test_a_post_id_that_is_not_a_uuid_is_422(api: httpx.AsyncClient, alice: Account) -> None:
-    url = f"{POSTS}/not-a-uuid"
-    for response in (
-        await api.patch(url, json={"title": "x"}, headers=alice.headers),
-        await api.delete(url, headers=alice.headers),
-    ):
-        problem = assert_problem(response, 422, "ValidationProblem")
-        assert issues(problem) == [("path.post_id", "uuid_parsing")]
 
 
 # listPosts
@@ -721,19 +540,8 @@ async def test_list_posts_q_ignores_case_and_takes_wildcards_literally(
 @pytest.mark.covers("listPosts", 422)
 async def test_list_posts_refuses_bad_parameters(api: httpx.AsyncClient, alice: Account) -> None:
     await create_post(api, alice, published=True)
-    cases: list[tuple[dict[str, str], tuple[str, str]]] = [
-        ({"q": "q" * 201}, ("query.q", "string_too_long")),
-        ({"q": ""}, ("query.q", "string_too_short")),
-        ({"page": "0"}, ("query.page", "greater_than_equal")),
-        ({"page": "10001"}, ("query.page", "less_than_equal")),
-        ({"size": "0"}, ("query.size", "greater_than_equal")),
-        ({"size": "101"}, ("query.size", "less_than_equal")),
-        ({"author_id": "me"}, ("query.author_id", "uuid_parsing")),
-    ]
-    for params, expected in cases:
-        for account in (None, alice):
-            response = await api.get(POSTS, params=params, headers=headers_of(account))
-            assert issues(assert_problem(response, 422, "ValidationProblem")) == [expected]
+    cases = [*PAGE_REFUSALS, ({"author_id": "me"}, ("query.author_id", "uuid_parsing"))]
+    await owned.assert_list_refuses(api, POSTS, cases, None, alice)
 
 
 @pytest.mark.covers("listPosts", 200)

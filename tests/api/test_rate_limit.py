@@ -21,13 +21,7 @@ from app.middleware.rate_limit import RateLimitMiddleware, close_storage
 from app.settings import Settings
 from tests.support.accounts import new_email
 from tests.support.contract import assert_problem
-from tests.support.operations import (
-    Operation,
-    body_kwargs,
-    by_id,
-    call,
-    operations,
-)
+from tests.support.operations import Operation, body_kwargs, by_id, call, operations
 
 pytestmark = pytest.mark.anyio
 

@@ -23,8 +23,8 @@ from app.providers import Providers
 from app.settings import Settings
 from app.users.service import UsersService
 from contract import models
-from tests.conftest import started
 from tests.support.accounts import ME, sign_up
+from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
 from tests.support.http import client_with
 

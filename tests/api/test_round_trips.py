@@ -18,7 +18,9 @@ from sqlalchemy import event
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import started
+from tests.support.accounts import Account
+from tests.support.clients import started
+from tests.support.resources import ITEMS, POSTS, create_item, create_post, item_url
 
 pytestmark = pytest.mark.anyio
 
@@ -54,50 +56,34 @@ def statements(app: FastAPI) -> Iterator[Seen]:
             event.remove(engine, "before_cursor_execute", record)
 
 
-async def _token(client: httpx.AsyncClient) -> dict[str, str]:
-    await client.post(
-        "/api/v1/auth/register", json={"email": "lean@example.com", "password": "password1"}
-    )
-    login = await client.post(
-        "/api/v1/auth/login", data={"username": "lean@example.com", "password": "password1"}
-    )
-    return {"Authorization": f"Bearer {login.json()['access_token']}"}
-
-
 @pytest.mark.covers("getItem", 200)
 @pytest.mark.covers("updateItem", 200)
 async def test_get_item_is_one_statement_and_patch_adds_one_for_the_principal(
-    settings: Settings,
+    settings: Settings, app: FastAPI, api: httpx.AsyncClient, alice: Account
 ) -> None:
-    app = create_app(settings)
-    async for client in started(app):
-        auth = await _token(client)
-        created = await client.post(
-            "/api/v1/items", headers=auth, json={"title": "lean", "price": "1.00"}
+    item = item_url((await create_item(api, alice, title="lean", price="1.00"))["id"])
+
+    with statements(app) as seen:
+        response = await api.get(item)
+    assert response.status_code == 200
+    assert len(seen) == 1, seen
+    # SQLite: the read ran on the event loop's connection, with no thread hand-off.
+    assert seen.on_loop == (seen if settings.is_sqlite else []), seen.on_loop
+
+    with statements(app) as seen:
+        response = await api.patch(
+            item,
+            headers={**alice.headers, "If-Match": response.headers["etag"]},
+            json={"title": "leaner"},
         )
-        item = f"/api/v1/items/{created.json()['id']}"
-
-        with statements(app) as seen:
-            response = await client.get(item)
-        assert response.status_code == 200
-        assert len(seen) == 1, seen
-        # SQLite: the read ran on the event loop's connection, with no thread hand-off.
-        assert seen.on_loop == (seen if settings.is_sqlite else []), seen.on_loop
-
-        with statements(app) as seen:
-            response = await client.patch(
-                item,
-                headers={**auth, "If-Match": response.headers["etag"]},
-                json={"title": "leaner"},
-            )
-        assert response.status_code == 200
-        # The principal's row, then one UPDATE ... RETURNING (in the writer's transaction on
-        # SQLite, whose BEGIN is no round trip: the thread runs the unit whole).
-        kinds = [s.lstrip().split(None, 1)[0].upper() for s in seen]
-        expected = ["SELECT", "BEGIN", "UPDATE"] if settings.is_sqlite else ["SELECT", "UPDATE"]
-        assert kinds == expected, seen
-        # The principal is a read (on the loop, on SQLite); the UPDATE never is.
-        assert seen.on_loop == (seen[:1] if settings.is_sqlite else []), seen.on_loop
+    assert response.status_code == 200
+    # The principal's row, then one UPDATE ... RETURNING (in the writer's transaction on
+    # SQLite, whose BEGIN is no round trip: the thread runs the unit whole).
+    kinds = [s.lstrip().split(None, 1)[0].upper() for s in seen]
+    expected = ["SELECT", "BEGIN", "UPDATE"] if settings.is_sqlite else ["SELECT", "UPDATE"]
+    assert kinds == expected, seen
+    # The principal is a read (on the loop, on SQLite); the UPDATE never is.
+    assert seen.on_loop == (seen[:1] if settings.is_sqlite else []), seen.on_loop
 
 
 async def test_the_counter_sees_transactions(settings: Settings) -> None:
@@ -116,50 +102,39 @@ async def test_the_counter_sees_transactions(settings: Settings) -> None:
 
 @pytest.mark.covers("listItems", 200)
 async def test_a_page_is_one_statement_and_only_a_page_past_the_end_counts_alone(
-    settings: Settings,
+    app: FastAPI, api: httpx.AsyncClient, alice: Account
 ) -> None:
-    app = create_app(settings)
-    async for client in started(app):
-        auth = await _token(client)
-        for n in range(3):
-            await client.post(
-                "/api/v1/items", headers=auth, json={"title": f"page {n}", "price": "1.00"}
-            )
+    for n in range(3):
+        await create_item(api, alice, title=f"page {n}", price="1.00")
 
-        with statements(app) as seen:
-            response = await client.get("/api/v1/items", params={"size": 2, "q": "page"})
-        assert response.status_code == 200
-        body = response.json()
-        assert (len(body["items"]), body["total"], body["pages"]) == (2, 3, 2)
-        assert len(seen) == 1, seen  # the rows and, beside each, the total
+    with statements(app) as seen:
+        response = await api.get(ITEMS, params={"size": 2, "q": "page"})
+    assert response.status_code == 200
+    body = response.json()
+    assert (len(body["items"]), body["total"], body["pages"]) == (2, 3, 2)
+    assert len(seen) == 1, seen  # the rows and, beside each, the total
 
-        with statements(app) as seen:
-            response = await client.get("/api/v1/items", params={"size": 2, "page": 3})
-        assert response.status_code == 200
-        assert (response.json()["items"], response.json()["total"]) == ([], 3)
-        assert len(seen) == 2, seen  # no rows to carry the total: a count of its own
+    with statements(app) as seen:
+        response = await api.get(ITEMS, params={"size": 2, "page": 3})
+    assert response.status_code == 200
+    assert (response.json()["items"], response.json()["total"]) == ([], 3)
+    assert len(seen) == 2, seen  # no rows to carry the total: a count of its own
 
 
 @pytest.mark.covers("listPosts", 200)
-async def test_a_page_of_posts_is_one_statement_too(settings: Settings) -> None:
-    app = create_app(settings)
-    async for client in started(app):
-        auth = await _token(client)
-        for n in range(3):
-            created = await client.post(
-                "/api/v1/posts",
-                headers=auth,
-                json={"title": f"post {n}", "content": "text", "published": n > 0},
-            )
-            assert created.status_code == 201, created.text
+async def test_a_page_of_posts_is_one_statement_too(
+    app: FastAPI, api: httpx.AsyncClient, alice: Account
+) -> None:
+    for n in range(3):
+        await create_post(api, alice, title=f"post {n}", content="text", published=n > 0)
 
-        with statements(app) as seen:  # signed in: the author's draft counts too
-            response = await client.get("/api/v1/posts", params={"size": 2}, headers=auth)
-        assert (len(response.json()["items"]), response.json()["total"]) == (2, 3)
-        assert len(seen) == 2, seen  # the principal's row, then the page with its total
-        assert "FROM users" in seen[0]
+    with statements(app) as seen:  # signed in: the author's draft counts too
+        response = await api.get(POSTS, params={"size": 2}, headers=alice.headers)
+    assert (len(response.json()["items"]), response.json()["total"]) == (2, 3)
+    assert len(seen) == 2, seen  # the principal's row, then the page with its total
+    assert "FROM users" in seen[0]
 
-        with statements(app) as seen:  # anonymous, past the end: published posts only
-            response = await client.get("/api/v1/posts", params={"size": 2, "page": 2})
-        assert (response.json()["items"], response.json()["total"]) == ([], 2)
-        assert len(seen) == 2, seen
+    with statements(app) as seen:  # anonymous, past the end: published posts only
+        response = await api.get(POSTS, params={"size": 2, "page": 2})
+    assert (response.json()["items"], response.json()["total"]) == ([], 2)
+    assert len(seen) == 2, seen

@@ -19,7 +19,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import started
+from tests.support.clients import started
 
 
 def _free_port() -> int:

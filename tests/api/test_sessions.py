@@ -8,7 +8,6 @@ databases.
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -19,41 +18,11 @@ from sqlalchemy import func, select, update
 from app.auth.tables import refresh_tokens
 from app.db.database import Database
 from app.db.types import utcnow
-from app.main import create_app
-from app.settings import Settings
 from app.users.tables import users
-from tests.conftest import started
-from tests.support.accounts import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    LOGIN,
-    ME,
-    PASSWORD,
-    REFRESH,
-    Account,
-    sign_in,
-    sign_up,
-    with_superuser,
-)
+from tests.support.accounts import LOGIN, ME, PASSWORD, REFRESH, Account, sign_in, sign_up
 from tests.support.contract import assert_problem
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(with_superuser(settings, ADMIN_EMAIL, ADMIN_PASSWORD))
-
-
-@pytest.fixture
-async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in started(app):
-        yield client
-
-
-@pytest.fixture
-async def admin(api: httpx.AsyncClient) -> Account:
-    return await sign_in(api, ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
 async def live_tokens(app: FastAPI, user_id: str) -> int:

@@ -25,7 +25,8 @@ from app.main import create_app
 from app.providers import Providers
 from app.settings import Settings
 from contract.api import OPERATIONS
-from tests.conftest import started
+from tests.support.clients import started
+from tests.support.collection import partial_run
 from tests.support.contract import assert_problem
 from tests.support.operations import (
     Operation,
@@ -134,34 +135,41 @@ def has_body(op: Operation) -> bool:
     return op.has_body
 
 
-@pytest.mark.parametrize("op", cases(has_body, 415))
-async def test_415_for_a_body_of_another_media_type(
-    api: httpx.AsyncClient, auth: dict[str, str], op: Operation
+# What each refusal of a body sends: Content-Type (of the operation's own media type where
+# "{media_type}"), content, and the problem's exact detail.
+BODY_REFUSALS: dict[int, tuple[str, bytes, str]] = {
+    415: ("text/plain", b"just text", "Send the body as {media_type}, not text/plain."),
+    413: (
+        "{media_type}",
+        b" " * (MAX_BODY + 1),
+        f"The request body is larger than {MAX_BODY} bytes.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "op"),
+    [
+        pytest.param(status, *param.values, id=f"{status}-{param.id}", marks=param.marks)
+        for status in BODY_REFUSALS
+        for param in cases(has_body, status)
+    ],
+)
+async def test_415_or_413_for_a_body_of_another_media_type_or_over_the_limit(
+    api: httpx.AsyncClient, auth: dict[str, str], status: int, op: Operation
 ) -> None:
-    assert op.declares(415), f"{op} takes a body but does not declare 415"
+    assert op.declares(status), f"{op} takes a body but does not declare {status}"
+    content_type, content, detail = BODY_REFUSALS[status]
     response = await call(
         api,
         op,
-        headers={**token_for(op, auth), "Content-Type": "text/plain"},
-        content=b"just text",
+        headers={
+            **token_for(op, auth),
+            "Content-Type": content_type.format(media_type=op.media_type),
+        },
+        content=content,
     )
-    problem = assert_problem(response, 415)
-    assert f"Send the body as {op.media_type}" in problem["detail"]
-
-
-@pytest.mark.parametrize("op", cases(has_body, 413))
-async def test_413_for_a_body_over_the_limit(
-    api: httpx.AsyncClient, auth: dict[str, str], op: Operation
-) -> None:
-    assert op.declares(413), f"{op} takes a body but does not declare 413"
-    response = await call(
-        api,
-        op,
-        headers={**token_for(op, auth), "Content-Type": str(op.media_type)},
-        content=b" " * (MAX_BODY + 1),
-    )
-    problem = assert_problem(response, 413)
-    assert problem["detail"] == f"The request body is larger than {MAX_BODY} bytes."
+    assert assert_problem(response, status)["detail"] == detail.format(media_type=op.media_type)
 
 
 @pytest.mark.parametrize("op", cases(has_body, 422))
@@ -425,27 +433,6 @@ def covered(items: list[pytest.Item]) -> set[tuple[str, str]]:
     return pairs
 
 
-def partial_run(config: pytest.Config, items: list[pytest.Item]) -> str | None:
-    """Why this session is not the whole suite, or None when it is."""
-    present = {Path(str(item.path)).resolve() for item in items}
-    left_out = sorted(
-        str(path.relative_to(TESTS.parent))
-        for path in TESTS.rglob("test_*.py")
-        if path.resolve() not in present
-    )
-    if left_out:
-        more = f" and {len(left_out) - 3} more" if len(left_out) > 3 else ""
-        return f"the session leaves out {', '.join(left_out[:3])}{more}"
-    if config.option.keyword or config.option.markexpr:
-        return "tests are selected with -k or -m"
-    if any("::" in str(arg) for arg in config.args):
-        return "single tests are selected by node id"
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and getattr(reporter, "stats", {}).get("deselected"):
-        return "some tests are deselected"
-    return None
-
-
 def test_covers_markers_name_declared_statuses(request: pytest.FixtureRequest) -> None:
     """A marker with a typo would cover nothing while looking as if it did."""
     declared = all_pairs()
@@ -464,7 +451,7 @@ def test_covers_markers_name_declared_statuses(request: pytest.FixtureRequest) -
 
 
 def test_every_declared_status_is_covered(request: pytest.FixtureRequest) -> None:
-    why = partial_run(request.config, request.session.items)
+    why = partial_run(request.config, request.session.items, TESTS)
     if why is not None:
         pytest.skip(f"needs the whole suite to judge coverage: {why}")
     order = {op.operation_id: n for n, op in enumerate(operations())}

@@ -50,7 +50,6 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import FAST_HASHING, TEST_SECRET
 from tests.fuzz import run
 from tests.support import fuzzing
 from tests.support.accounts import (
@@ -63,6 +62,7 @@ from tests.support.accounts import (
 )
 from tests.support.contract import SPEC_PATH, spec
 from tests.support.operations import by_id, operations
+from tests.support.settings import FAST_HASHING, TEST_SECRET
 
 Role = Literal["user", "superuser", "throwaway"]
 AnyCase = Case[Any]

@@ -16,7 +16,6 @@ from app.main import create_app
 from app.settings import Settings
 from app.users.bootstrap import ensure_first_superuser
 from app.users.tables import users
-from tests.conftest import FAST_HASHING, TEST_SECRET, started
 from tests.support.accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -29,7 +28,9 @@ from tests.support.accounts import (
     register,
     with_superuser,
 )
+from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
+from tests.support.settings import FAST_HASHING, TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

@@ -13,7 +13,7 @@ from sqlalchemy.pool import QueuePool
 from app.db.database import Database
 from app.db.engine import create_engine, use_wal
 from app.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.support.settings import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

@@ -13,8 +13,8 @@ from sqlalchemy.exc import OperationalError
 from app.db.database import Database
 from app.db.engine import create_loop_reader
 from app.settings import Settings
-from tests.conftest import TEST_SECRET
 from tests.support.loop import ticking
+from tests.support.settings import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

@@ -16,7 +16,8 @@ from app.db.database import Database
 from app.db.schema import metadata
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import TEST_SECRET, started
+from tests.support.clients import started
+from tests.support.settings import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

@@ -23,12 +23,13 @@ from sqlalchemy.exc import DBAPIError
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import FAST_HASHING, TEST_SECRET, started
 from tests.support.accounts import LOGIN, ME, PASSWORD, REGISTER, Account, new_email, sign_up
+from tests.support.clients import started
 from tests.support.contract import assert_problem
 from tests.support.filesystems import fill, immutable, small_disk
 from tests.support.private_postgres import PrivatePostgres, private_postgres
 from tests.support.resources import ITEMS, create_item
+from tests.support.settings import FAST_HASHING, TEST_SECRET
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

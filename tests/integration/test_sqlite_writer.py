@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from app.db.engine import create_sqlite_writer
 from app.db.sqlite_writer import SQLiteWriter
 from app.settings import Settings
-from tests.conftest import TEST_SECRET
 from tests.support.loop import ticking
+from tests.support.settings import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from tests.security.conftest import every_operation
 from tests.support.accounts import ME, Account, bearer, sign_up
+from tests.support.collection import every_operation
 from tests.support.contract import assert_problem
 from tests.support.operations import Operation
 from tests.support.tokens import FORGERIES, claims_for

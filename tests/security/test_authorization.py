@@ -13,8 +13,8 @@ anyone's objects by contract; superuser-only ones answer 403 (API5) before looki
 import httpx
 import pytest
 
-from tests.security.conftest import every_operation
 from tests.support.accounts import Account, sign_up
+from tests.support.collection import every_operation
 from tests.support.contract import assert_problem
 from tests.support.operations import Operation, fill_path
 from tests.support.walk import (

@@ -13,9 +13,9 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import started
-from tests.security.conftest import every_operation
 from tests.support.accounts import Account
+from tests.support.clients import started
+from tests.support.collection import every_operation
 from tests.support.contract import assert_problem
 from tests.support.operations import Operation
 from tests.support.walk import access, prepare

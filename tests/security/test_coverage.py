@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import operation_of
+from tests.support.collection import operation_of, partial_run
 from tests.support.operations import operations
 
 HERE = Path(__file__).resolve().parent
@@ -61,22 +61,6 @@ def security_items(session: pytest.Session) -> list[pytest.Item]:
     return [item for item in session.items if Path(str(item.path)).resolve().parent == HERE]
 
 
-def partial_run(config: pytest.Config, items: list[pytest.Item]) -> str | None:
-    """Why this session does not hold the whole security suite, or None when it does."""
-    present = {Path(str(item.path)).name for item in items}
-    left_out = sorted(p.name for p in HERE.glob("test_*.py") if p.name not in present)
-    if left_out:
-        return f"the session leaves out {', '.join(left_out)}"
-    if config.option.keyword or config.option.markexpr:
-        return "tests are selected with -k or -m"
-    if any("::" in str(arg) for arg in config.args):
-        return "single tests are selected by node id"
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and getattr(reporter, "stats", {}).get("deselected"):
-        return "some tests are deselected"
-    return None
-
-
 def walks(items: list[pytest.Item]) -> dict[str, set[str]]:
     """operationIds each parametrised test of the suite takes, by test."""
     found: dict[str, set[str]] = {}
@@ -89,7 +73,7 @@ def walks(items: list[pytest.Item]) -> dict[str, set[str]]:
 
 def test_every_walk_takes_every_operation(request: pytest.FixtureRequest) -> None:
     items = security_items(request.session)
-    why = partial_run(request.config, items)
+    why = partial_run(request.config, items, HERE)
     if why is not None:
         pytest.skip(f"needs the whole security suite: {why}")
     expected = {op.operation_id for op in operations()}
@@ -104,7 +88,7 @@ def test_every_walk_takes_every_operation(request: pytest.FixtureRequest) -> Non
 
 def test_every_owasp_risk_has_its_tests(request: pytest.FixtureRequest) -> None:
     items = security_items(request.session)
-    why = partial_run(request.config, items)
+    why = partial_run(request.config, items, HERE)
     if why is not None:
         pytest.skip(f"needs the whole security suite: {why}")
     present = {name_of(item) for item in items}

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
-from tests.security.conftest import every_operation
 from tests.support.accounts import Account
+from tests.support.collection import every_operation
 from tests.support.contract import assert_problem, spec
 from tests.support.operations import METHODS, Operation, operations
 from tests.support.walk import prepare

@@ -39,9 +39,10 @@ from app.providers import Providers
 from app.settings import Settings
 from app.users.service import UsersService
 from contract import models
-from tests.conftest import FAST_HASHING, started
 from tests.support.accounts import LOGIN, ME, REFRESH, REGISTER, TokenPair
+from tests.support.clients import started
 from tests.support.served import PLAIN_UVICORN, SERVE, served
+from tests.support.settings import FAST_HASHING
 from tests.support.tokens import OTHER_SECRET, claims_for, sign, unsigned
 
 pytestmark = pytest.mark.anyio

@@ -9,10 +9,12 @@ URL and SQL answers a plain 500 problem with none of it, and no traceback.
 import httpx
 import pytest
 
-from tests.security.conftest import ALLOWED_ORIGIN, Tripwire, every_operation
 from tests.support.accounts import Account
+from tests.support.collection import every_operation
 from tests.support.contract import assert_problem
 from tests.support.operations import Operation
+from tests.support.security_settings import ALLOWED_ORIGIN
+from tests.support.tripwire import Tripwire
 from tests.support.walk import prepare
 
 pytestmark = pytest.mark.anyio

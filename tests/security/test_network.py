@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.security.conftest import every_operation
+from tests.support.collection import every_operation
 from tests.support.network import OutboundConnection, is_loopback
 from tests.support.operations import Operation, resolve
 

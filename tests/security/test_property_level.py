@@ -17,8 +17,8 @@ import httpx
 import pytest
 from starlette.routing import compile_path
 
-from tests.security.conftest import every_operation
 from tests.support.accounts import Account, assert_no_secrets, keys_anywhere
+from tests.support.collection import assert_found, every_operation
 from tests.support.contract import assert_problem
 from tests.support.operations import Operation, example, operations, resolve
 from tests.support.walk import (
@@ -87,8 +87,8 @@ async def test_a_read_only_field_cannot_be_assigned(
 
 def test_the_mass_assignment_walk_finds_the_fields_that_matter() -> None:
     """The walk derives these from the spec; if it stopped finding them it would test nothing."""
-    found = {p.id for p in mass_assignment_cases()}
-    for case in (
+    assert_found(
+        mass_assignment_cases(),
         "register-is_superuser",
         "updateCurrentUser-is_superuser",
         "updateCurrentUser-email",
@@ -100,8 +100,7 @@ def test_the_mass_assignment_walk_finds_the_fields_that_matter() -> None:
         "updatePost-slug",
         "updatePost-published_at",
         "refreshTokens-access_token",
-    ):
-        assert case in found, case
+    )
 
 
 # Excessive data exposure

@@ -14,10 +14,12 @@ from typing import Any, Literal
 import httpx
 import pytest
 
-from tests.security.conftest import MAX_BODY, Tripwire
 from tests.support.accounts import Account
+from tests.support.collection import assert_found
 from tests.support.contract import assert_problem
 from tests.support.operations import FORM, Operation, example, operations, resolve
+from tests.support.security_settings import MAX_BODY
+from tests.support.tripwire import Tripwire
 from tests.support.walk import Prepared, prepare, properties_of
 
 pytestmark = pytest.mark.anyio
@@ -139,8 +141,8 @@ async def test_the_tripwires_trip(
 
 
 def test_the_walk_finds_the_bounds_that_matter() -> None:
-    found = {p.id for p in oversize_cases()}
-    for case in (
+    assert_found(
+        oversize_cases(),
         "listUsers-query-size-too-big",
         "listUsers-query-page-too-big",
         "listItems-query-q-too-long",
@@ -150,6 +152,5 @@ def test_the_walk_finds_the_bounds_that_matter() -> None:
         "updateItem-header-If-Match-too-long",
         "getPostBySlug-path-slug-too-long",
         "createItem-body-chunked",
-    ):
-        assert case in found, case
+    )
     assert FORM in {op.media_type for op in operations()}  # login's form body is walked too

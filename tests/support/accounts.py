@@ -130,12 +130,14 @@ async def sign_up(
     return Account(id=user["id"], email=user["email"], password=password, tokens=tokens)
 
 
-async def sign_in_superuser(client: httpx.AsyncClient) -> Account:
-    """Sign in as the first superuser of an app built from `with_superuser(settings)`."""
-    tokens = await login(client, SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
+async def sign_in_superuser(
+    client: httpx.AsyncClient, email: str = SUPERUSER_EMAIL, password: str = SUPERUSER_PASSWORD
+) -> Account:
+    """Sign in as the first superuser of an app built from `with_superuser(settings, ...)`."""
+    tokens = await login(client, email, password)
     me = await _me(client, tokens)
     assert me["is_superuser"] is True
-    return Account(id=me["id"], email=SUPERUSER_EMAIL, password=SUPERUSER_PASSWORD, tokens=tokens)
+    return Account(id=me["id"], email=email, password=password, tokens=tokens)
 
 
 def argon2_parameters(hashed: str) -> tuple[int, int, int]:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import started
+from tests.support.clients import started
 
 
 def with_router(app: FastAPI, router: APIRouter) -> FastAPI:

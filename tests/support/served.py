@@ -17,14 +17,14 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import FAST_HASHING, TEST_SECRET
+from tests.support.settings import FAST_HASHING, TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = (sys.executable, "-m", "app", "serve")
 PLAIN_UVICORN = (sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app")
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0
-# tests/conftest.py's cheap argon2, as the server process reads it: APP_* variables.
+# tests/support/settings.py's cheap argon2, as the server process reads it: APP_* variables.
 FAST_HASHING_ENV = {
     f"APP_{name.upper()}": str(value).lower() for name, value in FAST_HASHING.items()
 }

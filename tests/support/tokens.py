@@ -16,7 +16,7 @@ import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
 from app.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.support.settings import TEST_SECRET
 
 # Deliberately spelled out rather than imported from app.auth.tokens: dropping a claim from
 # the app's list must make a test fail.

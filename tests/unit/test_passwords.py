@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from app.auth.passwords import Passwords
 from app.errors import Unavailable
 from app.settings import Settings, available_cpus
-from tests.conftest import FAST_HASHING, TEST_SECRET
 from tests.support.accounts import FLOOR_M, FLOOR_P, FLOOR_T, argon2_parameters
+from tests.support.settings import FAST_HASHING, TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 

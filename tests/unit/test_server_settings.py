@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.support.settings import TEST_SECRET
 
 
 def _settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:

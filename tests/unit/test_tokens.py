@@ -10,7 +10,7 @@ import pytest
 
 from app.auth.tokens import InvalidToken, Kind, Tokens, fingerprint
 from app.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.support.settings import TEST_SECRET
 from tests.support.tokens import FORGERIES, REQUIRED_CLAIMS, claims_for, sign, without
 
 KINDS: list[Kind] = ["access", "refresh"]
