@@ -19,6 +19,9 @@ class Versioned(Record, Protocol):
     """A record of an owned row: `version` is what its ETag is made from."""
 
     @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
     def version(self) -> int: ...
 
 
