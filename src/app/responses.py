@@ -6,20 +6,19 @@ records inside. A record carries every field of its model under the model's name
 property where the stored form differs, as `ItemRecord.price`); fields the model lacks (a
 version, a password hash) are never read.
 
-Measured here (CPython 3.11, pydantic 2.14, best of 5; the command is below):
+Measured on this project's machine (CPython 3.11, pydantic 2.14, best of 5 timeit runs) by
+`PYTHONPATH=src:generated python perf/model_cost.py`:
 
     one Post, keywords, validated           1.7 us
     one Post, keywords, model_construct     2.6 us   (skipping validation runs in Python)
-    one Post, from attributes, validated    1.8 us   (this rule: no field listed twice)
+    one Post, from attributes, validated    1.9 us   (this rule: no field listed twice)
     page of 20 Posts, model_construct      54 us
-    page of 20 Posts, each validated       35 us
+    page of 20 Posts, each validated       37 us
     page of 20 Posts, one call             28 us     (this rule)
 
 So `model_construct` is the slow choice as well as the unchecked one, and validation also
-holds our own rows to the contract: a row that breaks it fails here, as a 500 with the row's
-place in the log, instead of reaching a client. Serialising costs the same either way.
-
-    PYTHONPATH=src:generated python -m app.responses
+holds our own rows to the contract: a row that breaks it fails here, as a logged 500,
+instead of reaching a client. Serialising costs the same either way.
 """
 
 from collections.abc import Sequence

@@ -5,7 +5,7 @@ unit of work is a plain function of a SQLAlchemy `Connection`, run by `read` on 
 that only reads, or by `write` in one transaction. `Repositories` names the repository class
 a unit builds on that connection. The fakes in tests/support/fakes.py run the same units
 against repositories held in memory (cosmicpython's fake unit of work): the service's rules
-are tested without a database, and production pays one attribute lookup a unit.
+are tested without a database, and production pays an attribute lookup or two a unit.
 """
 
 from collections.abc import Callable

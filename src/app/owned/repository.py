@@ -79,7 +79,7 @@ class OwnedRepository(Generic[R]):
     ) -> R | None:
         """Apply `changes` if the row exists, belongs to `owner_id` (None: anyone's) and
         matches `precondition`, in one atomic statement that bumps the version; None if any
-        of that fails (`app.owned.changes` tells which)."""
+        of that fails (`app.owned.service` tells which)."""
         table = self.rows.table
         query = update(table).where(table.c.id == row_id)
         if owner_id is not None:
