@@ -1,19 +1,20 @@
 """Implements `contract.routers.auth.AuthApi`: accounts, logins and refresh-token rotation."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
 
+from app import responses
 from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.repository import RefreshTokenRepository
 from app.auth.tokens import InvalidToken, Tokens, fingerprint
-from app.db.database import Database
 from app.db.types import utcnow
 from app.errors import InvalidField, Unauthenticated
-from app.users.repository import UserRecord, UserRepository
-from app.users.views import user_model
+from app.unit_of_work import SQL, Repositories, Transactions
+from app.users.repository import UserRecord
 from contract import models
 from contract.routers.auth import AuthApi, RegisterResult
 
@@ -23,16 +24,15 @@ MAX_LOCAL_PART = 64
 LONG_LOCAL_PART = f"The part before the @ is longer than {MAX_LOCAL_PART} characters."
 
 
+@dataclass
 class AuthService(AuthApi):
     """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
 
-    def __init__(
-        self, database: Database, passwords: Passwords, tokens: Tokens, guesses: WrongPasswords
-    ) -> None:
-        self._database = database
-        self._passwords = passwords
-        self._tokens = tokens
-        self._guesses = guesses
+    database: Transactions
+    passwords: Passwords
+    tokens: Tokens
+    guesses: WrongPasswords
+    repositories: Repositories = SQL
 
     async def register(self, *, body: models.UserRegister) -> RegisterResult:
         local_part = body.email.rpartition("@")[0]
@@ -40,7 +40,7 @@ class AuthService(AuthApi):
             # RFC 5321's limit, part of `format: email`; the contract's pattern cannot count it.
             raise InvalidField(LONG_LOCAL_PART, pointer="#/email")
         # Hash before the transaction: SQLite has one writer, and hashing takes a while.
-        hashed = await self._passwords.hash(body.password)
+        hashed = await self.passwords.hash(body.password)
         now = utcnow()
         record = UserRecord(
             id=uuid.uuid4(),
@@ -53,16 +53,20 @@ class AuthService(AuthApi):
             created_at=now,
             updated_at=now,
         )
-        await self._database.write(lambda connection: UserRepository(connection).add(record))
-        return RegisterResult(body=user_model(record), location=f"/api/v1/users/{record.id}")
+        await self.database.write(
+            lambda connection: self.repositories.users(connection).add(record)
+        )
+        return RegisterResult(
+            body=responses.view(models.User, record), location=f"/api/v1/users/{record.id}"
+        )
 
     async def login(self, *, body: models.LoginForm) -> models.TokenPair:
         # Past the account's limit of wrong passwords: 429 here, before any read or hash.
-        async with self._guesses.guess(body.username) as guess:
-            user = await self._database.read(
-                lambda connection: UserRepository(connection).get_by_email(body.username)
+        async with self.guesses.guess(body.username) as guess:
+            user = await self.database.read(
+                lambda connection: self.repositories.users(connection).get_by_email(body.username)
             )
-            matches = await self._passwords.verify(
+            matches = await self.passwords.verify(
                 body.password, user.hashed_password if user else None
             )
             if user is None or not matches or not user.is_active:
@@ -73,19 +77,20 @@ class AuthService(AuthApi):
         def issue(connection: Connection) -> models.TokenPair | None:
             # Deactivated, or given a new password, since the check: that change has revoked
             # every session, and this one must not be born after it.
-            current = UserRepository(connection).get(user_id, lock=True)
+            current = self.repositories.users(connection).get(user_id, lock=True)
             if current is None or not current.is_active or current.hashed_password != checked:
                 return None
-            return self._issue(RefreshTokenRepository(connection), user_id, uuid.uuid4(), now)
+            tokens = self.repositories.refresh_tokens(connection)
+            return self._issue(tokens, user_id, uuid.uuid4(), now)
 
-        pair = await self._database.write(issue)
+        pair = await self.database.write(issue)
         if pair is None:
             raise Unauthenticated(BAD_LOGIN)
         return pair
 
     async def refresh_tokens(self, *, body: models.RefreshRequest) -> models.TokenPair:
         try:
-            claims = self._tokens.decode(body.refresh_token, "refresh")
+            claims = self.tokens.decode(body.refresh_token, "refresh")
         except InvalidToken as exc:
             raise Unauthenticated(BAD_REFRESH) from exc
         token_hash, now = fingerprint(body.refresh_token), utcnow()
@@ -93,8 +98,8 @@ class AuthService(AuthApi):
         def work(connection: Connection) -> models.TokenPair | None:
             # The account first (locked: see UserRepository.get), then its token, in the order
             # a deactivation takes them: a refresh racing it never outlives it.
-            user = UserRepository(connection).get(claims.user_id, lock=True)
-            tokens = RefreshTokenRepository(connection)
+            user = self.repositories.users(connection).get(claims.user_id, lock=True)
+            tokens = self.repositories.refresh_tokens(connection)
             used = tokens.use(token_hash, now)
             if used is None:
                 # Already used, revoked or unknown. A used token coming back means two parties
@@ -110,25 +115,25 @@ class AuthService(AuthApi):
                 return self._issue(tokens, user.id, used.family_id, now)
             return None
 
-        pair = await self._database.write(work)
+        pair = await self.database.write(work)
         if pair is None:
             raise Unauthenticated(BAD_REFRESH)
         return pair
 
     async def logout(self, *, body: models.RefreshRequest) -> None:
         try:
-            self._tokens.decode(body.refresh_token, "refresh")
+            self.tokens.decode(body.refresh_token, "refresh")
         except InvalidToken:
             return  # Idempotent: nothing we issued, or already dead.
         now, token_hash = utcnow(), fingerprint(body.refresh_token)
 
         def work(connection: Connection) -> None:
-            tokens = RefreshTokenRepository(connection)
+            tokens = self.repositories.refresh_tokens(connection)
             family = tokens.family_of(token_hash)
             if family is not None:
                 tokens.revoke_family(family, now)
 
-        await self._database.write(work)
+        await self.database.write(work)
 
     def _issue(
         self,
@@ -137,8 +142,8 @@ class AuthService(AuthApi):
         family_id: uuid.UUID,
         now: datetime,
     ) -> models.TokenPair:
-        access, _ = self._tokens.issue("access", user_id, now)
-        refresh, refresh_expires = self._tokens.issue("refresh", user_id, now)
+        access, _ = self.tokens.issue("access", user_id, now)
+        refresh, refresh_expires = self.tokens.issue("refresh", user_id, now)
         tokens.add(
             token_hash=fingerprint(refresh),
             family_id=family_id,
@@ -150,5 +155,5 @@ class AuthService(AuthApi):
             access_token=access,
             refresh_token=refresh,
             token_type="bearer",  # noqa: S106  # the OAuth2 token type, not a secret
-            expires_in=int(self._tokens.access_ttl.total_seconds()),
+            expires_in=int(self.tokens.access_ttl.total_seconds()),
         )

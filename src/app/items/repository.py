@@ -1,8 +1,8 @@
-"""SQL for items. Every method is one statement, so it runs on an autocommit connection.
+"""SQL for items: the list, its filters and orders; the rest comes from `OwnedRepository`.
 
-The statements the hot paths run are built once, with bind parameters: building a Core
-statement per request costs more than executing it (~80 us measured on GET item, issue 6).
-SQLAlchemy then finds the compiled form in its cache by the statement's memoized key."""
+Every method is one statement, so it runs on an autocommit connection. The list's statements
+are built once per combination of filters, with bind parameters (see app/owned/repository.py).
+"""
 
 import uuid
 from dataclasses import dataclass
@@ -10,21 +10,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Select,
-    bindparam,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import ColumnElement, Select, bindparam, func
 
-from app.db.rows import fetch_page, page_statements, to_record, values_of
-from app.etags import Precondition
+from app.db.rows import fetch_page, page_statements
+from app.items.money import from_cents
 from app.items.tables import items
+from app.owned.repository import OwnedRepository, OwnedTable
 from app.pagination import PageRequest
 
 Sort = Literal["created_at", "-created_at", "price", "-price"]
@@ -34,10 +25,6 @@ ORDER = {
     "price": (items.c.price_cents.asc(), items.c.id.asc()),
     "-price": (items.c.price_cents.desc(), items.c.id.desc()),
 }
-
-
-GET = select(items).where(items.c.id == bindparam("item_id"))
-INSERT = insert(items)  # the values come as parameters
 
 
 @cache
@@ -62,9 +49,10 @@ class ItemRecord:
     created_at: datetime
     updated_at: datetime
 
-
-def _record(row: Any) -> ItemRecord:
-    return to_record(ItemRecord, row)
+    @property
+    def price(self) -> str:
+        """The price as the contract writes it (`app.responses` reads it by this name)."""
+        return from_cents(self.price_cents)
 
 
 def contains_pattern(text: str) -> str:
@@ -82,42 +70,10 @@ def title_matches(column: Any, pattern: Any) -> ColumnElement[bool]:
     return func.lower(column).like(func.lower(pattern), escape="/")
 
 
-class ItemRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+class ItemRepository(OwnedRepository[ItemRecord]):
+    """Items: `OwnedRepository`'s reads and changes, and the list."""
 
-    def add(self, record: ItemRecord) -> None:
-        self._connection.execute(INSERT, values_of(record))
-
-    def get(self, item_id: uuid.UUID) -> ItemRecord | None:
-        row = self._connection.execute(GET, {"item_id": item_id}).first()
-        return _record(row) if row else None
-
-    def update(
-        self,
-        item_id: uuid.UUID,
-        *,
-        owner_id: uuid.UUID | None,
-        precondition: Precondition | None,
-        changes: dict[str, Any],
-        now: datetime,
-    ) -> ItemRecord | None:
-        """Apply `changes` if the item exists, belongs to `owner_id` (None: anyone's) and
-        matches `precondition`, in one atomic statement; None if any of that fails."""
-        query = update(items).where(items.c.id == item_id)
-        if owner_id is not None:
-            query = query.where(items.c.owner_id == owner_id)
-        if precondition is not None and not precondition.any_version:
-            query = query.where(items.c.version.in_(precondition.versions))
-        query = query.values(**changes, version=items.c.version + 1, updated_at=now)
-        row = self._connection.execute(query.returning(items)).first()
-        return _record(row) if row else None
-
-    def delete(self, item_id: uuid.UUID, *, owner_id: uuid.UUID | None) -> bool:
-        query = delete(items).where(items.c.id == item_id)
-        if owner_id is not None:
-            query = query.where(items.c.owner_id == owner_id)
-        return self._connection.execute(query).rowcount == 1
+    rows = OwnedTable(items, items.c.owner_id, ItemRecord)
 
     def page(
         self,
@@ -133,4 +89,4 @@ class ItemRepository:
         if q is not None:
             parameters["q"] = contains_pattern(q)
         statements = _page_statements(sort, owner_id is not None, q is not None)
-        return fetch_page(self._connection, statements, request, parameters, _record)
+        return fetch_page(self._connection, statements, request, parameters, self.rows.to_record)

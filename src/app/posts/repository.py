@@ -6,32 +6,18 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Select,
-    bindparam,
-    delete,
-    func,
-    insert,
-    or_,
-    select,
-    true,
-    update,
-)
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
-from app.db.rows import fetch_page, page_statements, to_record, values_of
+from app.db.rows import fetch_page, page_statements
 from app.errors import Conflict
-from app.etags import Precondition
 from app.items.repository import contains_pattern, title_matches
+from app.owned.repository import OwnedRepository, OwnedTable
 from app.pagination import PageRequest
 from app.posts.tables import posts
 
-# Built once, with bind parameters (see items/repository.py).
-GET = select(posts).where(posts.c.id == bindparam("post_id"))
+# Built once, with bind parameters (see app/owned/repository.py).
 GET_BY_SLUG = select(posts).where(posts.c.slug == bindparam("slug"))
-INSERT = insert(posts)  # the values come as parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +33,6 @@ class PostRecord:
     version: int
     created_at: datetime
     updated_at: datetime
-
-
-def _record(row: Any) -> PostRecord:
-    return to_record(PostRecord, row)
 
 
 def visible_to(viewer_id: Any) -> ColumnElement[bool]:
@@ -78,9 +60,10 @@ class SlugTaken(Conflict):
     """Another post took the slug between choosing it and inserting (only without a lock)."""
 
 
-class PostRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+class PostRepository(OwnedRepository[PostRecord]):
+    """Posts: `OwnedRepository`'s reads and changes, slugs, publishing and the list."""
+
+    rows = OwnedTable(posts, posts.c.author_id, PostRecord)
 
     def lock_slug(self, base: str) -> None:
         """Serialise writers of the same base slug (PostgreSQL; SQLite writers are serial)."""
@@ -98,47 +81,22 @@ class PostRepository:
 
     def add(self, record: PostRecord) -> None:
         try:
-            self._connection.execute(INSERT, values_of(record))
+            super().add(record)
         except IntegrityError as exc:
             raise SlugTaken("That slug was just taken; try again.") from exc
 
-    def get(self, post_id: uuid.UUID) -> PostRecord | None:
-        row = self._connection.execute(GET, {"post_id": post_id}).first()
-        return _record(row) if row else None
-
     def get_by_slug(self, slug: str) -> PostRecord | None:
         row = self._connection.execute(GET_BY_SLUG, {"slug": slug}).first()
-        return _record(row) if row else None
+        return self.rows.to_record(row) if row else None
 
-    def update(
-        self,
-        post_id: uuid.UUID,
-        *,
-        author_id: uuid.UUID | None,
-        precondition: Precondition | None,
-        changes: dict[str, Any],
-        now: datetime,
-    ) -> PostRecord | None:
-        """One atomic statement, as for items; publishing stamps `published_at` only once."""
+    def values(self, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Publishing stamps `published_at` only once; unpublishing clears it."""
         values = dict(changes)
         if values.get("published") is True:
             values["published_at"] = func.coalesce(posts.c.published_at, now)
         elif values.get("published") is False:
             values["published_at"] = None
-        query = update(posts).where(posts.c.id == post_id)
-        if author_id is not None:
-            query = query.where(posts.c.author_id == author_id)
-        if precondition is not None and not precondition.any_version:
-            query = query.where(posts.c.version.in_(precondition.versions))
-        query = query.values(**values, version=posts.c.version + 1, updated_at=now)
-        row = self._connection.execute(query.returning(posts)).first()
-        return _record(row) if row else None
-
-    def delete(self, post_id: uuid.UUID, *, author_id: uuid.UUID | None) -> bool:
-        query = delete(posts).where(posts.c.id == post_id)
-        if author_id is not None:
-            query = query.where(posts.c.author_id == author_id)
-        return self._connection.execute(query).rowcount == 1
+        return values
 
     def page(
         self,
@@ -156,4 +114,4 @@ class PostRepository:
         if q is not None:
             parameters["q"] = contains_pattern(q)
         statements = _page_statements(viewer_id is not None, author_id is not None, q is not None)
-        return fetch_page(self._connection, statements, request, parameters, _record)
+        return fetch_page(self._connection, statements, request, parameters, self.rows.to_record)

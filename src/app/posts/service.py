@@ -1,14 +1,15 @@
 """Implements `contract.routers.posts.PostsApi`: drafts, publishing and unique slugs."""
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-from app import etags
+from app import etags, responses
 from app.auth.principal import Principal
-from app.db.database import Database
 from app.db.types import utcnow
-from app.errors import NotFound, PreconditionFailed
+from app.errors import NotFound
+from app.owned.service import OwnedService, missing
 from app.pagination import PageRequest
 from app.posts.repository import PostRecord, PostRepository, SlugTaken
 from app.posts.slugs import next_free, slugify
@@ -21,46 +22,23 @@ from contract.routers.posts import (
     UpdatePostResult,
 )
 
-NO_SUCH_POST = "No such post."
 SLUG_ATTEMPTS = 5
 
 
-def post_model(record: PostRecord) -> models.Post:
-    # Rows from our own tables are already valid: build without re-validating (cheaper).
-    return models.Post.model_construct(
-        id=record.id,
-        title=record.title,
-        slug=record.slug,
-        content=record.content,
-        excerpt=record.excerpt,
-        published=record.published,
-        published_at=record.published_at,
-        author_id=record.author_id,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
+def _may_see(record: PostRecord, principal: Principal | None) -> bool:
+    """A draft is hidden from everyone but its author and superusers."""
+    return record.published or (
+        principal is not None and (principal.is_superuser or principal.user.id == record.author_id)
     )
 
 
-def _may_see(record: PostRecord | None, principal: Principal | None) -> PostRecord:
-    """The post, if the caller may see it; a draft is missing to everyone but its author."""
-    if record is None:
-        raise NotFound(NO_SUCH_POST)
-    if record.published or (
-        principal is not None and (principal.is_superuser or principal.user.id == record.author_id)
-    ):
-        return record
-    raise NotFound(NO_SUCH_POST)
-
-
-def _author_filter(principal: Principal) -> uuid.UUID | None:
-    return None if principal.is_superuser else principal.user.id
-
-
-class PostsService(PostsApi[Principal]):
+class PostsService(OwnedService[PostRecord, models.Post], PostsApi[Principal]):
     """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
 
-    def __init__(self, database: Database) -> None:
-        self._database = database
+    model = models.Post
+
+    def owned(self, connection: Connection) -> PostRepository:
+        return self.repositories.posts(connection)
 
     async def list_posts(
         self,
@@ -73,18 +51,12 @@ class PostsService(PostsApi[Principal]):
     ) -> models.PostPage:
         request = PageRequest(page, size)
         viewer = principal.user.id if principal else None
-        records, total = await self._database.read(
-            lambda connection: PostRepository(connection).page(
+        records, total = await self.database.read(
+            lambda connection: self.owned(connection).page(
                 request, viewer_id=viewer, author_id=author_id, q=q
             )
         )
-        return models.PostPage.model_construct(  # valid parts: no re-validation
-            items=[post_model(r) for r in records],
-            total=total,
-            page=page,
-            size=size,
-            pages=request.pages(total),
-        )
+        return responses.page(models.PostPage, records, total, request)
 
     async def create_post(
         self, *, body: models.PostCreate, principal: Principal
@@ -92,7 +64,7 @@ class PostsService(PostsApi[Principal]):
         base = slugify(body.title)
 
         def work(connection: Connection) -> PostRecord:
-            repository = PostRepository(connection)
+            repository = self.owned(connection)
             repository.lock_slug(base)
             now = utcnow()
             record = PostRecord(
@@ -113,34 +85,35 @@ class PostsService(PostsApi[Principal]):
 
         for attempt in range(SLUG_ATTEMPTS):
             try:
-                record = await self._database.write(work)
+                record = await self.database.write(work)
                 break
             except SlugTaken:
                 if attempt == SLUG_ATTEMPTS - 1:
                     raise
         return CreatePostResult(
-            body=post_model(record),
+            body=responses.view(models.Post, record),
             location=f"/api/v1/posts/{record.id}",
             etag=etags.etag(record.version),
         )
 
     async def get_post(self, *, post_id: uuid.UUID, principal: Principal | None) -> GetPostResult:
-        record = _may_see(
-            await self._database.read(lambda connection: PostRepository(connection).get(post_id)),
-            principal,
-        )
-        return GetPostResult(body=post_model(record), etag=etags.etag(record.version))
+        return GetPostResult(*await self._visible(lambda posts: posts.get(post_id), principal))
 
     async def get_post_by_slug(
         self, *, slug: str, principal: Principal | None
     ) -> GetPostBySlugResult:
-        record = _may_see(
-            await self._database.read(
-                lambda connection: PostRepository(connection).get_by_slug(slug)
-            ),
-            principal,
+        return GetPostBySlugResult(
+            *await self._visible(lambda posts: posts.get_by_slug(slug), principal)
         )
-        return GetPostBySlugResult(body=post_model(record), etag=etags.etag(record.version))
+
+    async def _visible(
+        self, find: Callable[[PostRepository], PostRecord | None], principal: Principal | None
+    ) -> tuple[models.Post, str]:
+        """The post `find` reads, and its ETag; NotFound if the caller may not see it."""
+        record = await self.database.read(lambda connection: find(self.owned(connection)))
+        if record is None or not _may_see(record, principal):
+            raise NotFound(missing(self.noun))
+        return responses.view(models.Post, record), etags.etag(record.version)
 
     async def update_post(
         self,
@@ -150,29 +123,8 @@ class PostsService(PostsApi[Principal]):
         body: models.PostUpdate,
         principal: Principal,
     ) -> UpdatePostResult:
-        author = _author_filter(principal)
-        precondition = etags.if_match(if_match)
         changes = body.model_dump(exclude_unset=True)
-
-        def work(connection: Connection) -> PostRecord:
-            repository = PostRepository(connection)
-            record = repository.update(
-                post_id, author_id=author, precondition=precondition, changes=changes, now=utcnow()
-            )
-            if record is None:
-                current = repository.get(post_id)
-                if current is None or (author is not None and current.author_id != author):
-                    raise NotFound(NO_SUCH_POST)
-                raise PreconditionFailed("The post changed since you read it; read it again.")
-            return record
-
-        record = await self._database.write(work)
-        return UpdatePostResult(body=post_model(record), etag=etags.etag(record.version))
+        return UpdatePostResult(*await self._change(post_id, principal, if_match, changes))
 
     async def delete_post(self, *, post_id: uuid.UUID, principal: Principal) -> None:
-        author = _author_filter(principal)
-        deleted = await self._database.write(
-            lambda connection: PostRepository(connection).delete(post_id, author_id=author)
-        )
-        if not deleted:
-            raise NotFound(NO_SUCH_POST)
+        await self._remove(post_id, principal)

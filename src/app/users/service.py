@@ -1,20 +1,20 @@
 """Implements `contract.routers.users.UsersApi`: your own account, and administration."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
 
+from app import responses
 from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.principal import Principal
-from app.auth.repository import RefreshTokenRepository
-from app.db.database import Database
 from app.db.types import utcnow
 from app.errors import InvalidRequest, NotFound, PermissionDenied
 from app.pagination import PageRequest
-from app.users.repository import UserRecord, UserRepository
-from app.users.views import user_model
+from app.unit_of_work import SQL, Repositories, Transactions
+from app.users.repository import UserRecord
 from contract import models
 from contract.routers.users import UsersApi
 
@@ -29,16 +29,18 @@ def _require_superuser(principal: Principal) -> None:
         raise PermissionDenied("Only superusers may do this.")
 
 
+@dataclass
 class UsersService(UsersApi[Principal]):
     """Subclasses its Protocol so mypy names any operation it lacks where it is built."""
 
-    def __init__(self, database: Database, passwords: Passwords, guesses: WrongPasswords) -> None:
-        self._database = database
-        self._passwords = passwords
-        self._guesses = guesses
+    database: Transactions
+    passwords: Passwords
+    guesses: WrongPasswords
+    repositories: Repositories = SQL
 
     async def get_current_user(self, *, principal: Principal) -> models.User:
-        return user_model(principal.user)  # loaded by authentication: no second query
+        # Loaded by authentication: no second query.
+        return responses.view(models.User, principal.user)
 
     async def update_current_user(
         self, *, body: models.UserUpdateMe, principal: Principal
@@ -48,51 +50,49 @@ class UsersService(UsersApi[Principal]):
     async def change_password(self, *, body: models.PasswordChange, principal: Principal) -> None:
         # The current password is a guess like a login's, in the account's one budget: a
         # stolen access token buys no more guesses than the login form gives.
-        async with self._guesses.guess(principal.user.email) as guess:
-            if not await self._passwords.verify(
+        async with self.guesses.guess(principal.user.email) as guess:
+            if not await self.passwords.verify(
                 body.current_password, principal.user.hashed_password
             ):
                 guess.failed()
                 raise InvalidRequest("The current password is wrong.")
-        hashed = await self._passwords.hash(body.new_password)
+        hashed = await self.passwords.hash(body.new_password)
         now = utcnow()
         user_id = principal.user.id
 
         def work(connection: Connection) -> None:
-            UserRepository(connection).update(user_id, hashed_password=hashed, updated_at=now)
-            RefreshTokenRepository(connection).revoke_user(user_id, now)
+            self.repositories.users(connection).update(
+                user_id, hashed_password=hashed, updated_at=now
+            )
+            self.repositories.refresh_tokens(connection).revoke_user(user_id, now)
 
-        await self._database.write(work)
+        await self.database.write(work)
 
     async def delete_current_user(self, *, principal: Principal) -> None:
         user_id = principal.user.id
-        await self._database.write(lambda connection: UserRepository(connection).delete(user_id))
+        await self.database.write(
+            lambda connection: self.repositories.users(connection).delete(user_id)
+        )
 
     async def list_users(self, *, page: int, size: int, principal: Principal) -> models.UserPage:
         _require_superuser(principal)
         request = PageRequest(page, size)
         # One statement carries the page and its total (app/db/rows.py): no transaction needed.
-        records, total = await self._database.read(
-            lambda connection: UserRepository(connection).page(request)
+        records, total = await self.database.read(
+            lambda connection: self.repositories.users(connection).page(request)
         )
-        return models.UserPage.model_construct(  # valid parts: no re-validation
-            items=[user_model(r) for r in records],
-            total=total,
-            page=page,
-            size=size,
-            pages=request.pages(total),
-        )
+        return responses.page(models.UserPage, records, total, request)
 
     async def get_user(self, *, user_id: uuid.UUID, principal: Principal) -> models.User:
         # Another user's account looks exactly like a missing one.
         if not principal.is_superuser and user_id != principal.user.id:
             raise NotFound(NO_SUCH_USER)
-        record = await self._database.read(
-            lambda connection: UserRepository(connection).get(user_id)
+        record = await self.database.read(
+            lambda connection: self.repositories.users(connection).get(user_id)
         )
         if record is None:
             raise NotFound(NO_SUCH_USER)
-        return user_model(record)
+        return responses.view(models.User, record)
 
     async def update_user(
         self, *, user_id: uuid.UUID, body: models.UserUpdate, principal: Principal
@@ -108,37 +108,36 @@ class UsersService(UsersApi[Principal]):
         _require_superuser(principal)
         if user_id == principal.user.id:
             raise PermissionDenied(NOT_YOURSELF)
-        deleted = await self._database.write(
-            lambda connection: UserRepository(connection).delete(user_id)
+        deleted = await self.database.write(
+            lambda connection: self.repositories.users(connection).delete(user_id)
         )
         if not deleted:
             raise NotFound(NO_SUCH_USER)
 
     async def _update(self, user_id: uuid.UUID, changes: dict[str, object]) -> models.User:
         now = utcnow()
-        record = await self._database.write(
-            lambda connection: _update(connection, user_id, changes, now)
+        record = await self.database.write(
+            lambda connection: self._apply(connection, user_id, changes, now)
         )
         if record is None:
             raise NotFound(NO_SUCH_USER)
-        return user_model(record)
+        return responses.view(models.User, record)
 
+    def _apply(
+        self, connection: Connection, user_id: uuid.UUID, changes: dict[str, object], now: datetime
+    ) -> UserRecord | None:
+        """Apply `changes`; one that takes rights away also ends every session of the account.
 
-def _update(
-    connection: Connection, user_id: uuid.UUID, changes: dict[str, object], now: datetime
-) -> UserRecord | None:
-    """Apply `changes`; one that takes rights away also ends every session of the account.
-
-    Deactivating (even an account already inactive) or demoting a superuser revokes every
-    refresh-token family in the same transaction, so a reactivated or demoted account signs
-    in again: no session outlives the rights it was started with. Reactivating revives none.
-    """
-    users = UserRepository(connection)
-    before = users.get(user_id) if changes.get("is_superuser") is False else None
-    record = users.update(user_id, **changes, updated_at=now)
-    if record is None:
-        return None
-    demoted = before is not None and before.is_superuser
-    if changes.get("is_active") is False or demoted:
-        RefreshTokenRepository(connection).revoke_user(user_id, now)
-    return record
+        Deactivating (even an account already inactive) or demoting a superuser revokes every
+        refresh-token family in the same transaction, so a reactivated or demoted account signs
+        in again: no session outlives the rights it was started with. Reactivating revives none.
+        """
+        users = self.repositories.users(connection)
+        before = users.get(user_id) if changes.get("is_superuser") is False else None
+        record = users.update(user_id, **changes, updated_at=now)
+        if record is None:
+            return None
+        demoted = before is not None and before.is_superuser
+        if changes.get("is_active") is False or demoted:
+            self.repositories.refresh_tokens(connection).revoke_user(user_id, now)
+        return record

@@ -1,0 +1,1 @@
+"""Rows a user owns and every update versions (items, posts): what their code shares."""
