@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 from limits import parse
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from contract.models import UserRegister
 
 MIN_SECRET_BYTES = 32
 # OWASP's floor for argon2id (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane.
@@ -25,6 +27,9 @@ class Settings(BaseSettings):
         env_prefix="APP_",
         extra="forbid",
         use_attribute_docstrings=True,  # a docstring under a field is its description
+        # A refused setting's error names it and the rule, never the value: the values include
+        # the secret key and the first superuser's password, and start-up errors get logged.
+        hide_input_in_errors=True,
     )
 
     var_dir: Path = Path("var")
@@ -213,6 +218,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "set both APP_FIRST_SUPERUSER_EMAIL and APP_FIRST_SUPERUSER_PASSWORD, or neither"
             )
+        if self.first_superuser_email:
+            _check_first_superuser(self.first_superuser_email, self.first_superuser_password)
         return self
 
     @property
@@ -264,3 +271,23 @@ def dev_secret(var_dir: Path) -> str:
     with os.fdopen(fd, "w") as file:
         file.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def _check_first_superuser(email: str, password: SecretStr) -> None:
+    """The first superuser must be an account the contract accepts at registration.
+
+    Responses are validated against the contract (app/responses.py): an address such as
+    `admin@localhost`, stored at start-up, would make every answer about that user a 500.
+    The message names the fields and rules, never the values (a password must not be echoed).
+    """
+    try:
+        UserRegister(email=email.lower(), password=password.get_secret_value())
+    except ValidationError as error:
+        names = {"email": "APP_FIRST_SUPERUSER_EMAIL", "password": "APP_FIRST_SUPERUSER_PASSWORD"}
+        reasons = "; ".join(
+            f"{names.get(str(problem['loc'][0]), problem['loc'][0])}: {problem['msg']}"
+            for problem in error.errors(include_input=False, include_url=False)
+        )
+        raise ValueError(
+            f"the first superuser is not an account the API accepts: {reasons}"
+        ) from None

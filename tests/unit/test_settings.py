@@ -92,3 +92,32 @@ def test_the_pool_size_depends_on_the_database_unless_given(
         secret_key=LONG_ENOUGH, var_dir=tmp_path, database_url=url, db_pool_size=given
     )
     assert settings.pool_size == used
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "field"),
+    [
+        ("admin@localhost", "long enough password", "APP_FIRST_SUPERUSER_EMAIL"),
+        ("admin@example.org", "short", "APP_FIRST_SUPERUSER_PASSWORD"),
+    ],
+)
+def test_a_first_superuser_the_contract_would_refuse_is_refused_without_echoing_it(
+    tmp_path: Path, email: str, password: str, field: str
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Settings(
+            var_dir=tmp_path,
+            first_superuser_email=email,
+            first_superuser_password=password,
+        )
+    assert field in str(raised.value)
+    assert password not in str(raised.value)
+
+
+def test_a_first_superuser_the_contract_accepts_is_kept(tmp_path: Path) -> None:
+    settings = Settings(
+        var_dir=tmp_path,
+        first_superuser_email="Admin@Example.org",
+        first_superuser_password="x" * 12,
+    )
+    assert settings.first_superuser_email == "Admin@Example.org"
