@@ -55,9 +55,7 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":
         backend: Backend = (
-            SQLiteBackend.from_settings(settings)
-            if settings.is_sqlite
-            else PostgresBackend(settings)
+            SQLiteBackend(settings) if settings.is_sqlite else PostgresBackend(settings)
         )
         return cls(
             backend,

@@ -14,10 +14,10 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from app.db.sqlite.loop_reader import LoopReader, MovedOffTheLoop, create_loop_reader
-from app.db.sqlite.readers import SQLiteReaders, create_readers
+from app.db.sqlite.loop_reader import MovedOffTheLoop, create_loop_reader
+from app.db.sqlite.readers import create_readers
 from app.db.sqlite.readiness import Probed, probe
-from app.db.sqlite.writer import SQLiteWriter, create_writer
+from app.db.sqlite.writer import create_writer
 from app.settings import Settings
 
 log = logging.getLogger("app.db")
@@ -25,16 +25,10 @@ T = TypeVar("T")
 
 
 class SQLiteBackend:
-    def __init__(
-        self, loop_reader: LoopReader | None, readers: SQLiteReaders, writer: SQLiteWriter
-    ) -> None:
-        self._loop_reader = loop_reader
-        self._readers = readers
-        self._writer = writer
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "SQLiteBackend":
-        return cls(create_loop_reader(settings), create_readers(settings), create_writer(settings))
+    def __init__(self, settings: Settings) -> None:
+        self._loop_reader = create_loop_reader(settings)  # None: reads stay off the loop
+        self._readers = create_readers(settings)
+        self._writer = create_writer(settings)
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         if self._loop_reader is not None:
