@@ -30,7 +30,9 @@ def _settings(tmp_path: Path, **overrides: object) -> Settings:
     )
 
 
-PRAGMAS = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+def _pragmas(connection: Connection) -> tuple[object, ...]:
+    names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+    return tuple(connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in names)
 
 
 async def test_every_pooled_connection_gets_the_pragmas(tmp_path: Path) -> None:
@@ -42,17 +44,13 @@ async def test_every_pooled_connection_gets_the_pragmas(tmp_path: Path) -> None:
     all_open = threading.Barrier(4, timeout=10)  # each holds its connection till all are open
 
     def read_pragmas(connection: Connection) -> tuple[object, ...]:
-        row = tuple(connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in PRAGMAS)
+        row = _pragmas(connection)
         all_open.wait()
         return row
 
     try:
         seen = await asyncio.gather(*(database.read(read_pragmas) for _ in range(4)))
-        seen.append(
-            await database.write(
-                lambda c: tuple(c.exec_driver_sql(f"PRAGMA {name}").scalar() for name in PRAGMAS)
-            )
-        )
+        seen.append(await database.write(_pragmas))  # and the writer's connection
         # synchronous=2 is FULL.
         assert seen == [("wal", 2, 1, 4321)] * 5
     finally:
