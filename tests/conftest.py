@@ -17,9 +17,6 @@ from app.settings import Settings
 from tests.support import network
 from tests.support.clients import started
 from tests.support.postgres import POSTGRES_URL, SKIP_POSTGRES, fresh_database
-
-# test_sqlite_driver.py still imports the key from here; it goes with that file (issue 13).
-from tests.support.settings import TEST_SECRET as TEST_SECRET
 from tests.support.settings import app_settings, sqlite_url
 
 

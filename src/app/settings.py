@@ -46,9 +46,9 @@ class Settings(BaseSettings):
     db_busy_timeout_ms: Annotated[int, Field(ge=0, le=60_000)] = 5_000
     db_connect_timeout_s: Annotated[float, Field(gt=0, le=60)] = 5.0
     db_pool_size: Annotated[int | None, Field(ge=1, le=100)] = None
-    """Connections per pool (the service keeps two pools). Empty means 10 on PostgreSQL and 2 on
-    SQLite, where requests read on the event loop and write on one thread, and the pools serve only
-    migrations, readiness and the reads moved off the loop.
+    """Connections per pool (PostgreSQL: two pools, for reads and for transactions). Empty means 10
+    on PostgreSQL and 2 on SQLite, where requests read on the event loop and write on one thread,
+    and the pool (one reader thread a connection) serves only the reads moved off the loop.
     """
     readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
     db_retry_after_s: Annotated[int, Field(ge=1, le=3600)] = 5
@@ -240,9 +240,8 @@ class Settings(BaseSettings):
 
     @property
     def pool_size(self) -> int:
-        # SQLite: aiosqlite runs each connection on its own thread, and every statement wakes
-        # it; more threads mean more GIL hand-offs, not more throughput. On SQLite, requests
-        # use these pools only for reads moved off the loop (database.py).
+        # SQLite: each connection is a reader thread, for reads moved off the loop only
+        # (app/db/sqlite/readers.py); more threads mean more GIL hand-offs, not throughput.
         if self.db_pool_size is not None:
             return self.db_pool_size
         return 2 if self.is_sqlite else 10

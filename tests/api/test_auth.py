@@ -671,14 +671,14 @@ async def test_twenty_concurrent_registrations_with_one_email(settings: Settings
     # this is about the race for the email.
     app = create_app(with_superuser(settings.model_copy(update={"password_hash_queue": 32})))
     email = new_email("race")
+    query = select(users.c.id).where(users.c.email == email)
+    count = select(func.count()).select_from(users)
     async for api in started(app):
         responses = await asyncio.gather(
             *(api.post(REGISTER, json={"email": email, "password": PASSWORD}) for _ in range(20))
         )
-        async with database(app).transaction(write=False) as connection:
-            query = select(users.c.id).where(users.c.email == email)
-            rows = (await connection.execute(query)).all()
-            everyone = (await connection.execute(select(func.count()).select_from(users))).scalar()
+        rows = await database(app).read(lambda c: c.execute(query).all())
+        everyone = await database(app).read(lambda c: c.execute(count).scalar())
     assert not [r.text for r in responses if r.status_code >= 500]
     assert Counter(response.status_code for response in responses) == {201: 1, 409: 19}
     for response in responses:
@@ -692,6 +692,12 @@ async def test_twenty_concurrent_registrations_with_one_email(settings: Settings
 # Password storage
 
 
+async def stored_hash(app: FastAPI, user_id: uuid.UUID) -> str:
+    query = select(users.c.hashed_password).where(users.c.id == user_id)
+    stored: str = await database(app).read(lambda c: c.execute(query).scalar_one())
+    return stored
+
+
 @pytest.mark.covers("register", 201)
 @pytest.mark.covers("login", 200)
 async def test_the_stored_hash_is_argon2id_at_the_owasp_floor(
@@ -702,9 +708,7 @@ async def test_the_stored_hash_is_argon2id_at_the_owasp_floor(
     app = create_app(settings)
     async for client in started(app):
         user = await register(client)
-        async with database(app).transaction(write=False) as connection:
-            query = select(users.c.hashed_password).where(users.c.id == uuid.UUID(user["id"]))
-            stored = (await connection.execute(query)).scalar_one()
+        stored = await stored_hash(app, uuid.UUID(user["id"]))
         await login(client, user["email"])
     assert stored.startswith("$argon2id$")
     m, t, p = argon2_parameters(stored)

@@ -4,7 +4,8 @@ Every statement SQLAlchemy sends (BEGIN included, on SQLite) passes `before_curs
 on PostgreSQL a transaction would add BEGIN and COMMIT round trips, which the autocommit
 connections used here avoid. On SQLite, reads run on the event loop's own connection
 (`Database.read`, recorded in `on_loop`) and every write unit of work whole on the writer
-thread (app/db/sqlite_writer.py), where its BEGIN costs no round trip of its own.
+thread (app/db/sqlite/writer.py), where its BEGIN costs no round trip of its own. Every
+engine is watched, whichever the `Database` made (a class-level listener on `Engine`).
 """
 
 from collections.abc import Iterator
@@ -14,8 +15,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
+from app.db.sqlite.loop_reader import LoopConnection
 from app.main import create_app
 from app.settings import Settings
 from tests.support.accounts import Account
@@ -34,26 +36,19 @@ class Seen(list[str]):
 
 
 @contextmanager
-def statements(app: FastAPI) -> Iterator[Seen]:
+def statements(_app: FastAPI) -> Iterator[Seen]:
     seen = Seen()
-    database = app.state.database
-    reader = database.loop_reader.engine if database.loop_reader is not None else None
 
     def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
-        if reader is not None and conn.engine is reader:
+        if isinstance(conn.connection.dbapi_connection, LoopConnection):
             seen.on_loop.append(statement)
 
-    engines = [database.engine.sync_engine, database.autocommit.sync_engine]
-    engines += [reader] if reader is not None else []
-    engines += [database.sqlite_writer.engine] if database.sqlite_writer is not None else []
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
+    event.listen(Engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
+        event.remove(Engine, "before_cursor_execute", record)
 
 
 @pytest.mark.covers("getItem", 200)

@@ -21,6 +21,7 @@ from app.db.types import utcnow
 from app.users.tables import users
 from tests.support.accounts import LOGIN, ME, PASSWORD, REFRESH, Account, sign_in, sign_up
 from tests.support.contract import assert_problem
+from tests.support.database import transaction
 
 pytestmark = pytest.mark.anyio
 
@@ -37,8 +38,7 @@ async def live_tokens(app: FastAPI, user_id: str) -> int:
             refresh_tokens.c.revoked_at.is_(None),
         )
     )
-    async with database.transaction(write=False) as connection:
-        count: int = (await connection.execute(query)).scalar_one()
+    count: int = await database.read(lambda c: c.execute(query).scalar_one())
     return count
 
 
@@ -147,8 +147,7 @@ async def test_deleting_an_account_deletes_its_sessions(
         .select_from(refresh_tokens)
         .where(refresh_tokens.c.user_id == uuid.UUID(target.id))
     )
-    async with database.transaction(write=False) as connection:
-        assert (await connection.execute(query)).scalar_one() == 0
+    assert await database.read(lambda c: c.execute(query).scalar_one()) == 0
     # A new account under the same email starts with no session of the old one.
     again = await sign_up(api, target.email)
     assert again.id != target.id
@@ -173,10 +172,9 @@ async def test_a_login_racing_a_deactivation_starts_no_session(
     api: httpx.AsyncClient, app: FastAPI
 ) -> None:
     target = await sign_up(api)
-    database: Database = app.state.database
     user_id = uuid.UUID(target.id)
     # A deactivation in progress, as updateUser makes it: the account, then its tokens.
-    async with database.transaction(write=True) as deactivation:
+    async with transaction(app.state.settings) as deactivation:
         await deactivation.execute(
             update(users).where(users.c.id == user_id).values(is_active=False)
         )

@@ -67,8 +67,7 @@ async def get_user(client: httpx.AsyncClient, url: str, account: Account) -> dic
 
 async def scalar(app: FastAPI, query: Any) -> Any:
     database: Database = app.state.database
-    async with database.transaction(write=False) as connection:
-        return (await connection.execute(query)).scalar_one()
+    return await database.read(lambda c: c.execute(query).scalar_one())
 
 
 async def refresh_tokens_of(app: FastAPI, user_id: str) -> int:
@@ -515,8 +514,7 @@ async def test_list_users_breaks_created_at_ties_by_id(
         await register(api)
     same_moment = datetime(2026, 1, 1, tzinfo=UTC)
     database: Database = app.state.database
-    async with database.transaction(write=True) as connection:
-        await connection.execute(update(users).values(created_at=same_moment))
+    await database.write(lambda c: c.execute(update(users).values(created_at=same_moment)))
     # Pages of every size agree on one order: so no account is skipped or shown twice.
     orders = [[user["id"] for user in await all_pages(api, admin, size)] for size in (1, 2, 3, 5)]
     by_id = sorted(orders[0], key=uuid.UUID)

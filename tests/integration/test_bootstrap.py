@@ -40,16 +40,13 @@ RACE_TIMEOUT_S = 30
 
 async def accounts_with_email(database: Database, email: str) -> int:
     query = select(func.count()).select_from(users).where(users.c.email == email)
-    async with database.transaction(write=False) as connection:
-        count: int = (await connection.execute(query)).scalar_one()
+    count: int = await database.read(lambda c: c.execute(query).scalar_one())
     return count
 
 
 async def all_accounts(database: Database) -> int:
-    async with database.transaction(write=False) as connection:
-        count: int = (
-            await connection.execute(select(func.count()).select_from(users))
-        ).scalar_one()
+    query = select(func.count()).select_from(users)
+    count: int = await database.read(lambda c: c.execute(query).scalar_one())
     return count
 
 

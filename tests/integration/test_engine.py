@@ -3,73 +3,105 @@ PostgreSQL pool does not overflow."""
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 
 from app.db.database import Database
-from app.db.engine import create_engine, use_wal
+from app.db.postgres import create_engine
+from app.db.sqlite.connections import use_wal
 from app.settings import Settings
+from tests.support.database import transaction
 from tests.support.settings import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 
 
-def _sqlite(tmp_path: Path, **overrides: object) -> Database:
-    settings = Settings(
+def _settings(tmp_path: Path, **overrides: object) -> Settings:
+    return Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'engine.db'}",
         secret_key=TEST_SECRET,
         var_dir=tmp_path,
         **overrides,  # type: ignore[arg-type]
     )
-    return Database.from_settings(settings)
+
+
+def _pragmas(connection: Connection) -> tuple[object, ...]:
+    names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+    return tuple(connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in names)
 
 
 async def test_every_pooled_connection_gets_the_pragmas(tmp_path: Path) -> None:
-    database = _sqlite(tmp_path, db_busy_timeout_ms=4321, db_pool_size=4)
-    seen: list[tuple[object, ...]] = []
-    all_open = asyncio.Event()
-    release = asyncio.Event()
+    # Reads off the loop, so that they run on the reader threads' pooled connections.
+    settings = _settings(
+        tmp_path, db_busy_timeout_ms=4321, db_pool_size=4, sqlite_reads_on_loop=False
+    )
+    database = Database.from_settings(settings)
+    all_open = threading.Barrier(4, timeout=10)  # each holds its connection till all are open
 
-    async def read_pragmas() -> None:
-        async with database.engine.connect() as connection:
-            row = []
-            for pragma in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
-                row.append((await connection.exec_driver_sql(f"PRAGMA {pragma}")).scalar())
-            seen.append(tuple(row))
-            if len(seen) == 4:
-                all_open.set()
-            await release.wait()  # hold the connection so the next task opens another one
+    def read_pragmas(connection: Connection) -> tuple[object, ...]:
+        row = _pragmas(connection)
+        all_open.wait()
+        return row
 
     try:
-        tasks = [asyncio.create_task(read_pragmas()) for _ in range(4)]
-        await asyncio.wait_for(all_open.wait(), timeout=10)
-        release.set()
-        await asyncio.gather(*tasks)
+        seen = await asyncio.gather(*(database.read(read_pragmas) for _ in range(4)))
+        seen.append(await database.write(_pragmas))  # and the writer's connection
         # synchronous=2 is FULL.
-        assert seen == [("wal", 2, 1, 4321)] * 4
+        assert seen == [("wal", 2, 1, 4321)] * 5
     finally:
         await database.dispose()
 
 
-async def _read_then_write(database: Database, *, write: bool, value: int) -> None:
-    async with database.transaction(write=write) as connection:
+async def test_the_writer_takes_the_write_lock_when_it_begins(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE: a unit that has only read so far already holds the lock."""
+    settings = _settings(tmp_path)
+    database = Database.from_settings(settings)
+    path = tmp_path / "engine.db"
+
+    def read_then_try_another_writer(connection: Connection) -> str:
+        connection.execute(text("SELECT 1"))
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            return str(error)
+        finally:
+            other.close()
+        return "another writer began"
+
+    try:
+        assert await database.write(read_then_try_another_writer) == "database is locked"
+    finally:
+        await database.dispose()
+
+
+async def _read_then_write(settings: Settings, *, begin: str, value: int) -> None:
+    async with transaction(settings, begin=begin) as connection:
         await connection.execute(text("SELECT count(*) FROM counter"))
         await asyncio.sleep(0.01)  # let the other transactions read too
         await connection.execute(text("INSERT INTO counter (value) VALUES (:v)"), {"v": value})
 
 
+async def _counter(settings: Settings) -> Database:
+    database = Database.from_settings(settings)
+    await database.write(lambda c: c.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)")))
+    return database
+
+
 async def test_concurrent_read_then_write_transactions_all_commit(tmp_path: Path) -> None:
-    database = _sqlite(tmp_path)
+    settings = _settings(tmp_path)
+    database = await _counter(settings)
     try:
-        async with database.transaction(write=True) as connection:
-            await connection.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
-        await asyncio.gather(*(_read_then_write(database, write=True, value=i) for i in range(10)))
-        async with database.transaction(write=False) as connection:
-            count = (await connection.execute(text("SELECT count(*) FROM counter"))).scalar()
+        work = (_read_then_write(settings, begin="IMMEDIATE", value=i) for i in range(10))
+        await asyncio.gather(*work)
+        count = await database.read(
+            lambda c: c.execute(text("SELECT count(*) FROM counter")).scalar()
+        )
         assert count == 10
     finally:
         await database.dispose()
@@ -79,12 +111,11 @@ async def test_deferred_transactions_would_fail_which_is_why_writes_begin_immedi
     tmp_path: Path,
 ) -> None:
     """The control for the test above: the same work in read transactions hits the lock."""
-    database = _sqlite(tmp_path)
+    settings = _settings(tmp_path)
+    database = await _counter(settings)
     try:
-        async with database.transaction(write=True) as connection:
-            await connection.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
         results = await asyncio.gather(
-            *(_read_then_write(database, write=False, value=i) for i in range(10)),
+            *(_read_then_write(settings, begin="DEFERRED", value=i) for i in range(10)),
             return_exceptions=True,
         )
         failures = [r for r in results if isinstance(r, OperationalError)]
@@ -97,25 +128,24 @@ async def test_deferred_transactions_would_fail_which_is_why_writes_begin_immedi
 async def test_a_failed_transaction_leaves_nothing_behind(
     database_url: str, tmp_path: Path
 ) -> None:
-    database = Database.from_settings(
+    database = await _counter(
         Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=tmp_path)
     )
     try:
-        async with database.transaction(write=True) as connection:
-            await connection.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
 
         class Boom(Exception):
             pass
 
-        async def insert_then_fail() -> None:
-            async with database.transaction(write=True) as connection:
-                await connection.execute(text("INSERT INTO counter (value) VALUES (1)"))
-                raise Boom
+        def insert_then_fail(connection: Connection) -> None:
+            connection.execute(text("INSERT INTO counter (value) VALUES (1)"))
+            raise Boom
 
         with pytest.raises(Boom):
-            await insert_then_fail()
-        async with database.transaction(write=False) as connection:
-            assert (await connection.execute(text("SELECT count(*) FROM counter"))).scalar() == 0
+            await database.write(insert_then_fail)
+        count = await database.read(
+            lambda c: c.execute(text("SELECT count(*) FROM counter")).scalar()
+        )
+        assert count == 0
     finally:
         await database.dispose()
 

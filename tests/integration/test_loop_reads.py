@@ -1,17 +1,20 @@
-"""SQLite reads on the event loop (`Database.read`, app/db/loop_reader.py): they cannot write,
-never hold the loop for a lock or past their budget, and are a setting away from a thread."""
+"""SQLite reads on the event loop (`Database.read`, app/db/sqlite/loop_reader.py): they cannot
+write, never hold the loop for a lock or past their budget, and are a setting away from a
+thread."""
 
 import asyncio
 import logging
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
 from app.db.database import Database
-from app.db.engine import create_loop_reader
+from app.db.sqlite.loop_reader import create_loop_reader
 from app.settings import Settings
 from tests.support.loop import ticking
 from tests.support.settings import TEST_SECRET
@@ -56,7 +59,7 @@ async def test_a_read_sees_what_was_committed_either_way(tmp_path: Path, on_loop
     database = Database.from_settings(_settings(_numbers(tmp_path), sqlite_reads_on_loop=on_loop))
     try:
         assert await database.read(_all_numbers) == [1, 2]
-        await database.run(lambda c: c.execute(text("INSERT INTO numbers VALUES (3)")))
+        await database.write(lambda c: c.execute(text("INSERT INTO numbers VALUES (3)")))
         assert await database.read(_all_numbers) == [1, 2, 3]
     finally:
         await database.dispose()
@@ -126,5 +129,36 @@ async def test_a_read_that_outruns_its_budget_finishes_on_a_thread(
         # The same statement again: straight to a thread, without spending its budget first.
         assert "moved off the event loop: outran its budget lately" in caplog.text
         assert "interrupted" not in caplog.text
+    finally:
+        await database.dispose()
+
+
+async def test_a_read_off_the_loop_is_one_hand_off_for_the_whole_unit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a thread hand-off costs is the reason for all this: off the loop, a unit of work
+    of several statements still costs one, on one reader thread."""
+    database = Database.from_settings(_settings(_numbers(tmp_path), sqlite_reads_on_loop=False))
+    loop = asyncio.get_running_loop()
+    hand_offs: list[object] = []
+    original = loop.run_in_executor
+
+    def counting(executor: Any, function: Any, *args: Any) -> Any:
+        hand_offs.append(function)
+        return original(executor, function, *args)
+
+    monkeypatch.setattr(loop, "run_in_executor", counting)
+    threads: set[str] = set()
+
+    def three_reads(connection: Connection) -> list[int]:
+        numbers = [_all_numbers(connection) for _ in range(3)]
+        threads.add(threading.current_thread().name)
+        return numbers[-1]
+
+    try:
+        assert await database.read(three_reads) == [1, 2]
+        assert len(hand_offs) == 1
+        assert len(threads) == 1
+        assert threads.pop().startswith("sqlite-reader")
     finally:
         await database.dispose()

@@ -28,8 +28,7 @@ def test_the_migration_history_has_exactly_one_head() -> None:
 
 
 async def _tables(database: Database) -> set[str]:
-    async with database.engine.connect() as connection:
-        return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+    return set(await database.read(lambda c: inspect(c).get_table_names()))
 
 
 async def test_start_up_applies_pending_migrations(settings: Settings) -> None:
@@ -89,7 +88,6 @@ async def test_the_migrations_build_exactly_the_tables_the_code_declares(
     database = Database.from_settings(settings)
     try:
         await migrate.upgrade(database)
-        async with database.engine.connect() as connection:
-            assert await connection.run_sync(_diff) == []
+        assert await database.read(_diff) == []
     finally:
         await database.dispose()

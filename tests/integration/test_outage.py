@@ -245,11 +245,11 @@ async def test_sqlite_at_its_max_page_count_is_a_503_and_not_ready_until_raised(
 
     async for client in started(app):
         alice = await sign_up(client)
-        await database.run(lambda connection: cap(connection, None))
+        await database.write(lambda connection: cap(connection, None))
         body = assert_unavailable(await client.get(READY))
         assert body["detail"] == "The database is full."
         assert_unavailable(await write_until_refused(client, alice), "createItem")
-        await database.run(lambda connection: cap(connection, 1_000_000))
+        await database.write(lambda connection: cap(connection, 1_000_000))
         await serving_again(client, alice, within_s=5)
 
 
@@ -302,7 +302,7 @@ async def test_a_bug_is_not_an_outage(database_url: str, tmp_path: Path) -> None
     app = create_app(outage_settings(database_url, tmp_path))
     async for client in started(app):
         with pytest.raises(DBAPIError) as raised:
-            await app.state.database.run(
+            await app.state.database.write(
                 lambda c: c.exec_driver_sql("SELECT * FROM no_such_table").all()
             )
         assert "no_such_table" in str(raised.value)  # the driver's error, not a 503

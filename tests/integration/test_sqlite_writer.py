@@ -1,4 +1,4 @@
-"""The SQLite writer thread (app/db/sqlite_writer.py): units of work committed in groups, each
+"""The SQLite writer thread (app/db/sqlite/writer.py): units of work committed in groups, each
 with its own outcome, nothing acknowledged before its COMMIT, and no waiting on the loop."""
 
 import asyncio
@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import IntegrityError
 
-from app.db.engine import create_sqlite_writer
-from app.db.sqlite_writer import SQLiteWriter
+from app.db.sqlite.writer import SQLiteWriter, create_writer
 from app.settings import Settings
 from tests.support.loop import ticking
 from tests.support.settings import TEST_SECRET
@@ -40,7 +39,7 @@ async def writer(path: Path) -> AsyncIterator[SQLiteWriter]:
     settings = Settings(
         database_url=f"sqlite:///{path}", secret_key=TEST_SECRET, var_dir=path.parent
     )
-    writer = create_sqlite_writer(settings)
+    writer = create_writer(settings)
     assert writer is not None
     try:
         yield writer

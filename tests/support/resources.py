@@ -93,12 +93,9 @@ async def set_created_at(
 ) -> None:
     """Give rows the same `created_at`, so only the tie-breaker can order them."""
     database: Database = app.state.database
-    async with database.transaction(write=True) as connection:
-        await connection.execute(
-            update(table)
-            .where(table.c.id.in_([uuid.UUID(i) for i in row_ids]))
-            .values(created_at=when)
-        )
+    ids = [uuid.UUID(i) for i in row_ids]
+    statement = update(table).where(table.c.id.in_(ids)).values(created_at=when)
+    await database.write(lambda connection: connection.execute(statement))
 
 
 async def concurrently(*requests: Awaitable[httpx.Response]) -> list[httpx.Response]:

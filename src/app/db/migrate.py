@@ -3,9 +3,12 @@
 The whole upgrade runs in one transaction that first takes a lock: PostgreSQL's advisory
 transaction lock, or SQLite's write lock (BEGIN IMMEDIATE). A worker that waited finds the
 schema already at head and does nothing. Both databases have transactional DDL, so a failed
-migration leaves the schema as it was.
+migration leaves the schema as it was. The transaction is `Database.maintain`'s: a write
+that no request deadline or statement timeout cuts short, for a migration may rightly run
+long, and so may the wait for another worker's.
 """
 
+from functools import partial
 from pathlib import Path
 
 from alembic import command
@@ -29,18 +32,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
-    with connection.begin():
-        if connection.dialect.name == "postgresql":
-            # A migration may rightly run long, and so may the wait for another worker's:
-            # the requests' statement timeout (engine.py) does not apply to them.
-            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
-        command.upgrade(alembic_config(connection), revision)
+    if connection.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE took its lock
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+    command.upgrade(alembic_config(connection), revision)
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
-    async with database.writer.connect() as connection:
-        await connection.run_sync(_upgrade, revision)
+    await database.maintain(partial(_upgrade, revision=revision))
 
 
 def _current(connection: Connection) -> set[str]:
@@ -48,8 +46,7 @@ def _current(connection: Connection) -> set[str]:
 
 
 async def current_revisions(database: Database) -> set[str]:
-    async with database.engine.connect() as connection:
-        return await connection.run_sync(_current)
+    return await database.read(_current)
 
 
 def head_revisions() -> set[str]:

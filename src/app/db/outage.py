@@ -6,6 +6,9 @@ down, read-only, out of space, or (SQLite) locked past the busy timeout. A const
 violation (the repositories map it to Conflict) or a programming error (bad SQL, a missing
 table) is not one, and stays what it is.
 
+A write sent to `Database.read` by mistake, which SQLite's read-only connection refuses
+(`WriteInARead`), is a bug too, though SQLite calls it SQLITE_READONLY.
+
 `cause` describes the outage by exception class and error code only (SQLSTATE, or SQLite's
 error name): never the message or the repr, which may carry the statement's parameters.
 """
@@ -41,6 +44,15 @@ _SQLITE_CODES = frozenset(
 )
 
 
+class WriteInARead(sa_exc.OperationalError):
+    """A connection that may only read refused a write: the unit of work is wrong (a 500)."""
+
+    @classmethod
+    def of(cls, refused: sa_exc.DBAPIError) -> "WriteInARead":
+        orig = refused.orig if refused.orig is not None else refused
+        return cls(refused.statement, refused.params, orig, hide_parameters=True)
+
+
 def _pg_outage(sqlstate: str) -> bool:
     return sqlstate in _PG_CODES or sqlstate.startswith(_PG_CLASSES)
 
@@ -69,10 +81,10 @@ def cause(error: BaseException) -> str | None:
     """Why `error` means the database cannot serve now, or None if it does not.
 
     Looks at the error, what SQLAlchemy wraps (`orig`) and the chain of causes, so that a
-    driver's error means the same whichever layer raised it. An IntegrityError is never an
-    outage, whatever it wraps.
+    driver's error means the same whichever layer raised it. An IntegrityError or a
+    WriteInARead is never an outage, whatever it wraps.
     """
-    if isinstance(error, sa_exc.IntegrityError):
+    if isinstance(error, (sa_exc.IntegrityError, WriteInARead)):
         return None
     seen: set[int] = set()
     todo: list[BaseException] = [error]

@@ -20,16 +20,14 @@ def run(connection: Connection) -> None:
 
 
 async def run_from_settings() -> None:
-    from app.db.engine import create_engine
+    from app.db.database import Database
     from app.settings import Settings
 
-    engine = create_engine(Settings())
+    database = Database.from_settings(Settings())
     try:
-        async with engine.connect() as connection:
-            await connection.run_sync(run)
-            await connection.commit()
+        await database.maintain(run)
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 if context.is_offline_mode():

@@ -3,7 +3,8 @@
 A read by key, or a first page through an index, is some microseconds of B-tree walking in
 pages the OS has in memory: a hand-off to a thread and back costs ten to twenty times that
 (issue 6, README "Performance"). So `Database.read` runs it here, on the loop, on one
-connection that cannot write (`query_only`) and cannot wait (`busy_timeout=0`).
+connection that cannot write (`query_only`) and cannot wait (`busy_timeout=0`). A write sent
+to `read` by mistake fails loudly (`WriteInARead`, a 500) instead of blocking the loop on fsync.
 
 What must never happen is the loop held by a read that does not stay small: a title search
 that scans the table, a page 10,000 deep. SQLite calls a progress handler every
@@ -14,10 +15,10 @@ of a heavy read (with the clock, reads under a stream of writes were interrupted
 and POST lost a third of its throughput).
 
 A read that is interrupted, or meets a lock, raises `MovedOffTheLoop`, and `Database.read`
-runs it again on a thread, where time and waiting cost nobody else. A statement once
-interrupted goes straight to a thread for the next `HEAVY_FOR_S` seconds, so a big table's
-count or a title search pays its budget once, not on every request; after that it is tried
-on the loop again, in case the table shrank.
+runs it again on a reader thread (readers.py), where time and waiting cost nobody else. A
+statement once interrupted goes straight to a thread for the next `HEAVY_FOR_S` seconds, so a
+big table's count or a title search pays its budget once, not on every request; after that it
+is tried on the loop again, in case the table shrank.
 """
 
 import math
@@ -26,8 +27,12 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, StaticPool, event
 from sqlalchemy.exc import OperationalError
+
+from app.db.outage import WriteInARead
+from app.db.sqlite.connections import sync_engine
+from app.settings import Settings
 
 T = TypeVar("T")
 PROGRESS_EVERY = 1000  # SQLite VM steps between two looks at the CPU clock: ~10 us here
@@ -74,7 +79,7 @@ class LoopConnection(sqlite3.Connection):
 
 class LoopReader:
     def __init__(self, engine: Engine, *, budget_s: float) -> None:
-        self.engine = engine
+        self._engine = engine
         self._budget_s = budget_s
         self._deadline = math.inf
         self._heavy: dict[str, float] = {}
@@ -94,7 +99,7 @@ class LoopReader:
         """`work(connection)` here and now; MovedOffTheLoop if it must run elsewhere."""
         self._deadline = time.thread_time() + self._budget_s
         try:
-            with self.engine.connect() as connection:
+            with self._engine.connect() as connection:
                 return work(connection)
         except OperationalError as error:
             if isinstance(error.orig, _KnownHeavy):
@@ -104,6 +109,31 @@ class LoopReader:
                 self._heavy[error.statement] = time.monotonic() + HEAVY_FOR_S
             if code in OFF_THE_LOOP:
                 raise MovedOffTheLoop(str(error.orig)) from error
+            if isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_READONLY:
+                # query_only refused a write: the work is wrong, whatever the file allows.
+                raise WriteInARead.of(error) from error
             raise
         finally:
             self._deadline = math.inf
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+def create_loop_reader(settings: Settings) -> LoopReader | None:
+    """The connection reads run on, on the event loop itself; None where reads stay off it.
+
+    One connection: the loop is one thread, and a read never yields, so it is never shared.
+    None on PostgreSQL, or with `APP_SQLITE_READS_ON_LOOP=false`.
+    """
+    if not (settings.is_sqlite and settings.sqlite_reads_on_loop):
+        return None
+    engine = sync_engine(
+        settings,
+        StaticPool,  # exactly one connection
+        # Opened from whichever thread first reads; only ever used by the loop's thread.
+        {"timeout": 0, "factory": LoopConnection},
+        isolation_level="AUTOCOMMIT",  # every read is its own statement: no BEGIN, no COMMIT
+        pool_reset_on_return=None,  # ...and so nothing to roll back
+    )
+    return LoopReader(engine, budget_s=settings.sqlite_loop_read_budget_ms / 1000)

@@ -12,7 +12,10 @@ this thread, never on the event loop.
 
 Why not a library: none runs SQLAlchemy units of work this way (aiosqlite is a thread per
 connection and a hand-off per statement, the cost issue 6 measured). The thread, the queue
-and the futures are the standard library's; the SQL, pooling and transactions SQLAlchemy's.
+and the futures are the standard library's; the SQL and transactions SQLAlchemy's.
+
+Migrations and the readiness probe run here too (`Database.maintain`, `Database.ping`): they
+write, or must prove that a write would succeed.
 """
 
 import asyncio
@@ -24,7 +27,10 @@ from collections.abc import Callable
 from queue import Empty, SimpleQueue
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, StaticPool, event
+
+from app.db.sqlite.connections import configure, sync_engine
+from app.settings import Settings
 
 T = TypeVar("T")
 # A group is cut at this many units, so one COMMIT never waits behind an unbounded queue.
@@ -156,3 +162,21 @@ class SQLiteWriter:
             return False, error
         savepoint.commit()
         return True, result
+
+
+def create_writer(settings: Settings) -> SQLiteWriter:
+    """The process's one write connection, opened on the writer thread and only used there.
+
+    Its transactions begin IMMEDIATE: they take the write lock at once, waiting for another
+    process's for the busy timeout at most. A deferred transaction that reads, then writes,
+    fails at once with "database is locked" when another wrote meanwhile, whatever the busy
+    timeout (tests/integration/test_engine.py).
+    """
+    engine = sync_engine(settings, StaticPool, {"timeout": settings.db_busy_timeout_ms / 1000})
+    configure(engine, settings)
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return SQLiteWriter(engine)
