@@ -42,7 +42,7 @@ def database_of_its_own(url: str, prefix: str) -> Iterator[str]:
 def scratch_database(url: str, tmp: Path) -> Iterator[str]:
     """Yield the SQLAlchemy URL the server should use; drop what was made for the run."""
     if not url:
-        yield f"sqlite+aiosqlite:///{tmp / 'perf.db'}"
+        yield f"sqlite:///{tmp / 'perf.db'}"
         return
     # Settings turns the plain schemes people paste into the async drivers the app ships.
     url = Settings(database_url=url, secret_key="x" * 32, var_dir=tmp).database_url

@@ -108,7 +108,7 @@ async def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'page_cost.db'}"
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'page_cost.db'}"
         settings = Settings(database_url=url, var_dir=Path(tmp), secret_key="k" * 32)
         database = Database.from_settings(settings)
         try:

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     """Where the default SQLite database and dev secret live."""
     database_url: str = ""
-    """SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db. Empty means
+    """SQLAlchemy URL: sqlite:///path.db or postgresql+asyncpg://user@host/db. Empty means
     a SQLite file under var_dir.
     """
     secret_key: SecretStr = SecretStr("")
@@ -138,15 +138,20 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _async_driver(cls, url: str) -> str:
-        """Accept the plain scheme people paste and pick the async driver we ship."""
-        for plain, asynchronous in (
-            ("sqlite://", "sqlite+aiosqlite://"),
+    def _driver(cls, url: str) -> str:
+        """Accept the schemes people paste and name the driver the service uses.
+
+        PostgreSQL: asyncpg. SQLite: the standard library's sqlite3 (app/db/sqlite/ says why no
+        async driver); a `sqlite+aiosqlite://` URL from older settings names the same file.
+        """
+        for given, used in (
+            ("sqlite+aiosqlite://", "sqlite://"),
+            ("sqlite+pysqlite://", "sqlite://"),
             ("postgresql://", "postgresql+asyncpg://"),
             ("postgres://", "postgresql+asyncpg://"),
         ):
-            if url.startswith(plain):
-                return asynchronous + url[len(plain) :]
+            if url.startswith(given):
+                return used + url[len(given) :]
         return url
 
     @field_validator("rate_limit_auth", "login_failures_per_account")
@@ -194,7 +199,7 @@ class Settings(BaseSettings):
         if not self.database_url:
             # The embedded default must work even when the secret comes from the environment.
             self.var_dir.mkdir(parents=True, exist_ok=True)
-            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'app.db'}"
+            self.database_url = f"sqlite:///{self.var_dir / 'app.db'}"
         if not self.secret_key.get_secret_value():
             self.secret_key = SecretStr(dev_secret(self.var_dir))
         if len(self.secret_key.get_secret_value().encode()) < MIN_SECRET_BYTES:

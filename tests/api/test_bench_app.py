@@ -14,7 +14,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_constant_routes_answer_outside_the_contract(tmp_path: Path) -> None:
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}",
+        database_url=f"sqlite:///{tmp_path / 'bench.db'}",
         secret_key=TEST_SECRET,
         var_dir=tmp_path / "var",
         **FAST_HASHING,

@@ -34,7 +34,7 @@ async def test_readiness_queries_the_database(client: httpx.AsyncClient) -> None
 @pytest.mark.parametrize(
     "missing_database",
     [
-        pytest.param("sqlite+aiosqlite:///{tmp}/no/such/dir/app.db", id="sqlite"),
+        pytest.param("sqlite:///{tmp}/no/such/dir/app.db", id="sqlite"),
         # Port 1 on loopback: nothing listens there, so the connection is refused at once.
         pytest.param("postgresql+asyncpg://postgres@127.0.0.1:1/test", id="postgresql"),
     ],

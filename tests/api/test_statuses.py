@@ -308,7 +308,7 @@ def unreachable_databases(tmp: Path) -> dict[str, str]:
         port = probe.getsockname()[1]
     return {
         "postgresql": f"postgresql+asyncpg://nobody@127.0.0.1:{port}/none",
-        "sqlite": f"sqlite+aiosqlite:///{tmp / 'missing-folder' / 'app.db'}",
+        "sqlite": f"sqlite:///{tmp / 'missing-folder' / 'app.db'}",
     }
 
 

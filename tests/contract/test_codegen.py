@@ -400,7 +400,7 @@ def test_app_refuses_to_start_and_names_each_unserved_operation(
     env |= {
         # PYTHONPATH comes before the editable install's .pth entries.
         "PYTHONPATH": os.pathsep.join([str(grown.generated), str(ROOT / "src")]),
-        "APP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+        "APP_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
         "APP_SECRET_KEY": SECRET,
         "APP_VAR_DIR": str(tmp_path / "var"),
     }

@@ -188,7 +188,7 @@ def service(
     """The app on a throw-away SQLite database with a first superuser; its lifespan running."""
     folder = tmp_path_factory.mktemp("schemathesis")
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{folder / 'app.db'}",
+        database_url=f"sqlite:///{folder / 'app.db'}",
         secret_key=TEST_SECRET,
         var_dir=folder / "var",
         rate_limit_enabled=False,

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'engine.db'}",
+        database_url=f"sqlite:///{tmp_path / 'engine.db'}",
         secret_key=TEST_SECRET,
         var_dir=tmp_path,
         **overrides,  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.anyio
 
 def _settings(path: Path, **overrides: object) -> Settings:
     return Settings(
-        database_url=f"sqlite+aiosqlite:///{path}",
+        database_url=f"sqlite:///{path}",
         secret_key=TEST_SECRET,
         var_dir=path.parent,
         **overrides,  # type: ignore[arg-type]

@@ -200,7 +200,7 @@ async def test_a_read_only_postgresql_refuses_writes_with_503_and_is_not_ready(
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
 
 
 async def write_until_refused(client: httpx.AsyncClient, account: Account) -> httpx.Response:

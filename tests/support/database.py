@@ -1,6 +1,6 @@
 """Raw SQL for tests, outside the service's doors: a transaction on a connection of its own.
 
-SQLAlchemy's stock async engine on the URL the settings name (aiosqlite or asyncpg), so a test
+SQLAlchemy's stock async engine on the database the settings name (aiosqlite or asyncpg), so a test
 can hold a transaction open across awaits while the service runs: the service's own doors
 (`Database.read`, `Database.write`) run a unit of work whole. On SQLite the transaction begins
 as the service's writer's do (IMMEDIATE), or as asked (DEFERRED: the control for why).
@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Connection, NullPool, event
+from sqlalchemy import Connection, NullPool, event, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from app.settings import Settings
@@ -21,8 +21,11 @@ async def transaction(
     settings: Settings, *, begin: str = "IMMEDIATE"
 ) -> AsyncIterator[AsyncConnection]:
     """One transaction, committed at the end of the block, rolled back if it raises."""
+    url = make_url(settings.database_url)
+    if settings.is_sqlite:
+        url = url.set(drivername="sqlite+aiosqlite")
     engine = create_async_engine(
-        settings.database_url,
+        url,
         poolclass=NullPool,  # one connection, closed with the transaction
         hide_parameters=True,
         **(

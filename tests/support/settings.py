@@ -15,7 +15,7 @@ FAST_HASHING: dict[str, Any] = {
 
 
 def sqlite_url(folder: Path, name: str = "test.db") -> str:
-    return f"sqlite+aiosqlite:///{folder / name}"
+    return f"sqlite:///{folder / name}"
 
 
 def app_settings(database_url: str, folder: Path, **fields: Any) -> Settings:

@@ -443,7 +443,7 @@ def test_scaffolded_src_typechecks_and_the_app_still_refuses_to_start(tmp_path: 
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
     env |= {
         "PYTHONPATH": os.pathsep.join([str(grown), str(src)]),
-        "APP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+        "APP_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
         "APP_SECRET_KEY": "change-guide-test-secret-key-long-enough-0123",
         "APP_VAR_DIR": str(tmp_path / "var"),
     }

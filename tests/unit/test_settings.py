@@ -39,7 +39,7 @@ def test_an_explicit_secret_writes_no_file(tmp_path: Path) -> None:
 
 def test_the_default_database_is_sqlite_under_var(tmp_path: Path) -> None:
     settings = Settings(secret_key=LONG_ENOUGH, var_dir=tmp_path / "var")
-    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'var' / 'app.db'}"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'app.db'}"
     assert (tmp_path / "var").is_dir()  # created, so SQLite can open the file
     assert settings.is_sqlite
 
@@ -49,11 +49,15 @@ def test_the_default_database_is_sqlite_under_var(tmp_path: Path) -> None:
     [
         ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
         ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
-        ("sqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+        ("sqlite+aiosqlite:///x.db", "sqlite:///x.db"),
+        ("sqlite+pysqlite:///x.db", "sqlite:///x.db"),
         ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
     ],
 )
-def test_plain_database_urls_get_the_async_driver(given: str, used: str, tmp_path: Path) -> None:
+def test_database_urls_name_the_driver_the_service_uses(
+    given: str, used: str, tmp_path: Path
+) -> None:
     assert (
         Settings(database_url=given, secret_key=LONG_ENOUGH, var_dir=tmp_path).database_url == used
     )
