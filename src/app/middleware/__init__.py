@@ -1,1 +1,1 @@
-"""Pure ASGI middleware (BaseHTTPMiddleware halves throughput; see ARCHITECTURE.md)."""
+"""Pure ASGI middleware (BaseHTTPMiddleware halves throughput; see docs/architecture.md)."""
