@@ -168,3 +168,10 @@ def bench(session: nox.Session) -> None:
     """Requests/s of one uvicorn worker per route against a bare route, by wrk (perf/bench.py)."""
     session.install("-e", ".")
     session.run("python", "-m", "perf.bench", *session.posargs)
+
+
+@nox.session
+def request_cost(session: nox.Session) -> None:
+    """Microseconds one request of each bench route takes in-process: commits compared steadily."""
+    session.install("-e", ".")
+    session.run("python", "-m", "perf.request_cost", *session.posargs)
