@@ -5,7 +5,7 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from limits import parse
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -131,6 +131,23 @@ class Settings(BaseSettings):
     """After the drain, how long requests already accepted may take to finish; what is still running
     then is cancelled and the process exits.
     """
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    """The least severe log lines written: `info` includes one line per request, `warning` leaves
+    those out.
+    """
+    log_format: Literal["text", "json"] = "text"
+    """`text`: one readable line per event. `json`: one JSON object per line, for a log collector.
+    """
+    metrics_enabled: bool = True
+    """Serve Prometheus metrics at `/metrics`. False answers 404 there and counts nothing."""
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"]
+    )
+    """Host names (the `Host` header without its port) this service answers to, as a JSON list or
+    comma-separated; `*.example.com` matches its subdomains, `*` matches any host. Any other `Host`
+    is refused with 400. The default serves a newcomer on this machine; behind a proxy or in a
+    container, name the public host names.
+    """
     validate_responses: bool = False
     """Check every response against the contract and answer 500 to one it does not allow (logged).
     For development and tests: it buffers and parses every response.
@@ -161,10 +178,10 @@ class Settings(BaseSettings):
         parse(limit)  # ValueError names the string
         return limit
 
-    @field_validator("forwarded_allow_ips", mode="before")
+    @field_validator("forwarded_allow_ips", "allowed_hosts", mode="before")
     @classmethod
-    def _list_of_proxies(cls, value: object) -> object:
-        """Take uvicorn's comma-separated form (FORWARDED_ALLOW_IPS) as well as a JSON list."""
+    def _comma_separated(cls, value: object) -> object:
+        """Take a comma-separated list (uvicorn's FORWARDED_ALLOW_IPS form) or a JSON list."""
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
