@@ -17,7 +17,7 @@ from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 from fastapi import APIRouter
 
-from contract.routers import auth, health, items, posts, users
+from contract.routers import auth, health, items, metrics, posts, users
 
 P = TypeVar("P")
 P_contra = TypeVar("P_contra", contravariant=True)
@@ -749,6 +749,44 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         superuser_only=False,
         uses_database=True,
         extensions={},
+    ),
+    OperationInfo(
+        "getMetrics",
+        "GET",
+        "/metrics",
+        "metrics",
+        "get_metrics",
+        "contract.routers.metrics.MetricsApi",
+        "app.metrics.service",
+        "MetricsService",
+        security="public",
+        security_schemes=(),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "200",
+                {
+                    "text/plain; version=0.0.4": {
+                        "type": "string",
+                        "maxLength": 10485760,
+                    }
+                },
+                (),
+            ),
+            ResponseInfo(
+                "404",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=False,
+        extensions={"x-uses-database": False},
     ),
     OperationInfo(
         "listPosts",
@@ -1574,6 +1612,9 @@ class ServiceProviders(Protocol[P_contra]):
     def items(self) -> Callable[..., Awaitable[items.ItemsApi[P_contra]]]: ...
 
     @property
+    def metrics(self) -> Callable[..., Awaitable[metrics.MetricsApi]]: ...
+
+    @property
     def posts(self) -> Callable[..., Awaitable[posts.PostsApi[P_contra]]]: ...
 
     @property
@@ -1602,6 +1643,9 @@ def build_routers(
 
     if (provider := getattr(providers, "items", None)) is not None:
         routers.append(items.build_router(provider, authenticate=authenticate))
+
+    if (provider := getattr(providers, "metrics", None)) is not None:
+        routers.append(metrics.build_router(provider))
 
     if (provider := getattr(providers, "posts", None)) is not None:
         routers.append(

@@ -15,7 +15,7 @@ DOCUMENT: Mapping[str, Any] = {
         "title": "Contract-first API",
         "version": "0.1.0",
         "summary": "Users, JWT authentication, items and posts, served from this contract.",
-        "description": "This document is the single source of truth for the service. Pydantic models and FastAPI\nrouters are generated from it (`nox -s generate`); the running service serves this file\nitself at `/openapi.json`.\n\nErrors: every 4xx and 5xx body is an RFC 9457 problem document\n(`application/problem+json`). `type` is a URN naming the kind of problem\n(`urn:problem-type:<slug>`); `about:blank` means the HTTP status says it all.\nValidation failures (422) add `errors`, one entry per failed rule, with a JSON\n`pointer` into the request body or a `location` (`query.size`, `path.item_id`,\n`header.if-match`) for parameters.\n\nUnavailable: every operation that needs the database (all but `getLiveness`) may answer\n503 with `Retry-After` when it cannot serve (the database is down, slow, read-only or\nfull; the process is busy hashing passwords or shutting down). Retry after that many seconds.\n\nText: no string the service stores or searches may contain U+0000 (NUL), which PostgreSQL\ncannot store. Each such string carries the pattern `^[^\\u0000]*$`, and a NUL is a 422\npointing at the field, whichever database serves the request.\n",
+        "description": "This document is the single source of truth for the service. Pydantic models and FastAPI\nrouters are generated from it (`nox -s generate`); the running service serves this file\nitself at `/openapi.json`.\n\nErrors: every 4xx and 5xx body is an RFC 9457 problem document\n(`application/problem+json`). `type` is a URN naming the kind of problem\n(`urn:problem-type:<slug>`); `about:blank` means the HTTP status says it all.\nValidation failures (422) add `errors`, one entry per failed rule, with a JSON\n`pointer` into the request body or a `location` (`query.size`, `path.item_id`,\n`header.if-match`) for parameters.\n\nUnavailable: every operation that needs the database (all but `getLiveness` and\n`getMetrics`) may answer\n503 with `Retry-After` when it cannot serve (the database is down, slow, read-only or\nfull; the process is busy hashing passwords or shutting down). Retry after that many seconds.\n\nText: no string the service stores or searches may contain U+0000 (NUL), which PostgreSQL\ncannot store. Each such string carries the pattern `^[^\\u0000]*$`, and a NUL is a 422\npointing at the field, whichever database serves the request.\n",
         "license": {"name": "MIT", "identifier": "MIT"},
     },
     "servers": [
@@ -28,6 +28,10 @@ DOCUMENT: Mapping[str, Any] = {
         {
             "name": "health",
             "description": "Liveness and readiness probes for orchestrators and load balancers.",
+        },
+        {
+            "name": "metrics",
+            "description": "Prometheus metrics of the process (its workers together), for a scraper.",
         },
         {
             "name": "auth",
@@ -87,6 +91,28 @@ DOCUMENT: Mapping[str, Any] = {
                     },
                     "500": {"$ref": "#/components/responses/InternalError"},
                     "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "operationId": "getMetrics",
+                "tags": ["metrics"],
+                "summary": "Export the metrics for Prometheus",
+                "description": "The Prometheus text exposition format (version 0.0.4): requests by operationId and\nstatus, request latency per operationId, requests in progress, database connections in\nuse and the waits for one, rate-limit refusals and the password-hashing queue. With\nseveral workers (`python -m app serve --workers N`) the numbers are those of all the\nworkers together. Public, like a scrape target usually is: it names no user and no\nsecret, but it does tell how busy the service is, so restrict it at the proxy or\nnetwork. 404 when metrics are turned off (`APP_METRICS_ENABLED=false`). Never touches\nthe database.\n",
+                "security": [],
+                "x-uses-database": False,
+                "responses": {
+                    "200": {
+                        "description": "The metrics, in the Prometheus text exposition format.",
+                        "content": {
+                            "text/plain; version=0.0.4": {
+                                "schema": {"type": "string", "maxLength": 10485760}
+                            }
+                        },
+                    },
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
                 },
             }
         },

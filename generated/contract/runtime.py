@@ -18,6 +18,14 @@ def json_response(
     return Response(content, status_code=status, headers=headers, media_type=JSON)
 
 
+def text_response(status: int, body: bytes, media_type: str) -> Response:
+    """A text body as the service rendered it, sent with the media type the contract declares.
+
+    Starlette adds `charset=utf-8` to a `text/*` type that names none.
+    """
+    return Response(body, status_code=status, media_type=media_type)
+
+
 def empty_response(status: int) -> Response:
     return Response(status_code=status)
 

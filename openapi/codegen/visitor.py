@@ -43,6 +43,17 @@ class SpecError(Exception):
     """The spec uses something the templates cannot express; the message says what."""
 
 
+def is_text(media_type: str) -> bool:
+    """A `text/*` body (`text/plain; version=0.0.4`): bytes the service renders, no model."""
+    return media_type.split(";", 1)[0].strip().lower().startswith("text/")
+
+
+def _text_schema(spec: "Spec", schema: Any, where: str) -> None:
+    """A text body's schema, when given, is a string: there is no model to validate it with."""
+    if schema is not None and spec.resolve(schema).get("type") != "string":
+        raise SpecError(f"{where}: a text body's schema is `type: string`")
+
+
 def snake_case(name: str) -> str:
     name = re.sub(r"[^0-9A-Za-z]+", "_", name)
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
@@ -122,6 +133,7 @@ class Operation:
     body_content_types: list[str]
     success_status: int
     success_model: str | None
+    success_text: str | None  # the media type of a text success body ("text/plain; ...")
     success_headers: list[Header]
     responses: list[tuple[int, str, str | None]]
     security: str
@@ -139,6 +151,8 @@ class Operation:
     def return_annotation(self) -> str:
         if self.result_type:
             return self.result_type
+        if self.success_text:
+            return "bytes"  # the text as the service rendered it, sent as is
         return self.success_model or "None"
 
 
@@ -360,7 +374,11 @@ def _operation(
             successes.append((status, response))
         for content_type, media in sorted(content.items()):
             schema = media.get("schema")
-            model = spec.model_of(schema, f"{where} {status}") if schema else None
+            if is_text(content_type):
+                _text_schema(spec, schema, f"{where} {status} {content_type}")
+                model = None
+            else:
+                model = spec.model_of(schema, f"{where} {status}") if schema else None
             responses.append((status, content_type, model))
         if not content:
             responses.append((status, "", None))
@@ -368,16 +386,21 @@ def _operation(
         raise SpecError(f"{where}: declare exactly one 2xx response")
     success_status, success = successes[0]
     success_content = success.get("content", {})
-    if success_content and list(success_content) != [JSON]:
-        raise SpecError(f"{where}: success bodies are {JSON}")
+    success_text = None
+    if len(success_content) == 1 and is_text(next(iter(success_content))):
+        success_text = next(iter(success_content))
+    elif success_content and list(success_content) != [JSON]:
+        raise SpecError(f"{where}: a success body is {JSON}, or one text/* media type")
     success_model = (
         spec.model_of(success_content[JSON].get("schema"), f"{where} {success_status}")
-        if success_content
+        if success_content and success_text is None
         else None
     )
     success_headers = [
         Header(name, snake_case(name)) for name in sorted(success.get("headers", {}), key=str.lower)
     ]
+    if success_text and success_headers:
+        raise SpecError(f"{where}: a text success declares no headers (the templates have none)")
     security, schemes = _security(spec, op)
     extensions = {key: value for key, value in op.items() if key.startswith("x-")}
     result = Operation(
@@ -394,6 +417,7 @@ def _operation(
         body_content_types=body_content_types,
         success_status=success_status,
         success_model=success_model,
+        success_text=success_text,
         success_headers=success_headers,
         responses=responses,
         security=security,

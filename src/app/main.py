@@ -12,6 +12,7 @@ from app.contract_paths import ContractPaths
 from app.db import migrate
 from app.db.database import Database
 from app.draining import Drain
+from app.metrics.registry import build_metrics
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.rate_limit import RateLimitMiddleware, close_storage, open_storage
 from app.middleware.response_headers import ResponseHeadersMiddleware
@@ -51,9 +52,11 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
         ]
     )
     drain = drain or Drain()
-    database = Database.from_settings(settings)
+    # None when APP_METRICS_ENABLED is false: nothing counts, /metrics answers 404.
+    metrics = build_metrics(settings)
+    database = Database.from_settings(settings, metrics)
     rate_limits = open_storage(settings.rate_limit_storage_url)
-    providers = Providers(settings, database, rate_limits, drain)
+    providers = Providers(settings, database, rate_limits, drain, metrics)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     app.state.database = database
     app.state.providers = providers
     app.state.drain = drain
+    app.state.metrics = metrics  # ObserveMiddleware's request_started / request_finished
     app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
     problems.install(app)
     api_routers = build_routers(
@@ -114,6 +118,7 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
             operations=OPERATIONS,
             limit=settings.rate_limit_auth,
             storage=rate_limits,
+            refusals=None if metrics is None else metrics.rate_limited("address"),
         )
     app.add_middleware(ServerErrorsMiddleware, drain=drain, redact=redact)
     if settings.validate_responses:

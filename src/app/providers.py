@@ -17,6 +17,8 @@ from app.db.database import Database
 from app.draining import Drain
 from app.health.service import HealthService
 from app.items.service import ItemsService
+from app.metrics.registry import Metrics
+from app.metrics.service import MetricsService
 from app.posts.service import PostsService
 from app.settings import Settings
 from app.users.service import UsersService
@@ -32,15 +34,18 @@ class Providers(ServiceProviders[Principal]):
         database: Database,
         rate_limits: Storage,
         drain: Drain | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.database = database
         self.drain = drain or Drain()
-        self.passwords = Passwords(settings)
+        self._metrics = metrics  # `metrics` is the tag's provider
+        self.passwords = Passwords(settings, None if metrics is None else metrics.hash_queue)
         self.guesses = WrongPasswords(
             rate_limits,
             settings.login_failures_per_account,
             settings.secret_key.get_secret_value(),
             enabled=settings.rate_limit_enabled,
+            refusals=None if metrics is None else metrics.rate_limited("account"),
         )
         self.tokens = Tokens(settings)
         self.authenticator = Authenticator(database, self.tokens)
@@ -56,6 +61,9 @@ class Providers(ServiceProviders[Principal]):
 
     async def items(self) -> ItemsService:
         return ItemsService(self.database)
+
+    async def metrics(self) -> MetricsService:
+        return MetricsService(self._metrics)
 
     async def posts(self) -> PostsService:
         return PostsService(self.database)

@@ -36,6 +36,7 @@ from uvicorn.importer import import_from_string
 
 from app import redaction
 from app.draining import Drain
+from app.metrics.workers import WorkerMetrics
 from app.settings import Settings
 
 log = logging.getLogger("uvicorn.error")  # the server's own log, which uvicorn configures
@@ -174,11 +175,15 @@ def supervise(args: argparse.Namespace) -> int:
     for handled in (signal.SIGTERM, signal.SIGINT):
         signal.signal(handled, lambda number, _frame: received.append(number))
 
+    shared = WorkerMetrics()  # the workers' PROMETHEUS_MULTIPROC_DIR
+
     def start() -> subprocess.Popen[bytes]:
         # A process group of its own: a terminal's Ctrl+C reaches the children through us,
         # once, instead of twice (a second SIGINT would force them to quit).
         # Our own interpreter and module, with arguments argparse has already checked.
-        return subprocess.Popen(command, pass_fds=[fd], process_group=0)  # noqa: S603
+        return subprocess.Popen(  # noqa: S603
+            command, pass_fds=[fd], process_group=0, env=shared.environ()
+        )
 
     host, port = listener.getsockname()[:2]
     log.info("serving on %s:%s with %d workers", host, port, args.workers)
@@ -207,9 +212,11 @@ def supervise(args: argparse.Namespace) -> int:
                 received.append(signal.SIGTERM)
             else:
                 log.warning("worker %d exited with %d; starting another", child.pid, code)
+                shared.worker_exited(child.pid)
                 time.sleep(RESTART_DELAY_S)
                 children[index] = start()
         time.sleep(0.1)
+    shared.close([child.pid for child in children])
     return 1 if failed else 0
 
 

@@ -31,6 +31,7 @@ from contextlib import asynccontextmanager
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from prometheus_client import Counter
 
 from app.errors import RateLimited
 
@@ -49,7 +50,17 @@ class Guess:
 
 
 class WrongPasswords:
-    def __init__(self, storage: Storage, limit: str, secret: str, *, enabled: bool) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        limit: str,
+        secret: str,
+        *,
+        enabled: bool,
+        refusals: Counter | None = None,
+    ) -> None:
+        """`refusals` is counted once for every attempt refused past the limit."""
+        self._refusals = refusals
         self._storage = storage
         self._limiter = FixedWindowRateLimiter(storage)
         self._item: RateLimitItem = parse(limit)
@@ -83,6 +94,8 @@ class WrongPasswords:
         except Exception:
             log.exception("rate limit storage failed; letting a password check through")
             return False
+        if self._refusals is not None:
+            self._refusals.inc()
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
         raise RateLimited(
             f"Too many wrong passwords for this account; try again in {retry_after} s.",

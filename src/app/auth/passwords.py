@@ -19,6 +19,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from app.errors import Unavailable
+from app.metrics.registry import HashQueueMeter
 from app.settings import Settings
 
 T = TypeVar("T")
@@ -27,7 +28,8 @@ BUSY = "Too many passwords are being checked right now; try again in 1 s."
 
 
 class Passwords:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, queue_meter: HashQueueMeter | None = None) -> None:
+        """`queue_meter` counts the hashes waiting for a thread and those refused."""
         self._hasher = PasswordHash(
             (
                 Argon2Hasher(
@@ -42,6 +44,7 @@ class Passwords:
         self._threads = CapacityLimiter(self.concurrency)
         self._capacity = self.concurrency + settings.hash_queue
         self._admitted = 0  # hashing or waiting for a thread; only the event loop touches it
+        self._meter = queue_meter
 
     @cached_property
     def _dummy_hash(self) -> str:
@@ -55,13 +58,34 @@ class Passwords:
     async def _bounded(self, work: Callable[..., T], *args: str) -> T:
         """`work(*args)` on a hashing thread, or Unavailable if too many already wait."""
         if self._admitted >= self._capacity:
+            if self._meter is not None:
+                self._meter.refused()
             raise Unavailable(BUSY, retry_after=RETRY_AFTER_S)
         self._admitted += 1
         try:
+            if self._meter is not None:
+                return await self._metered(self._meter, work, *args)
             # Not abandoned on cancellation: the count stays true to the threads at work.
             return await anyio.to_thread.run_sync(work, *args, limiter=self._threads)
         finally:
             self._admitted -= 1
+
+    async def _metered(self, meter: HashQueueMeter, work: Callable[..., T], *args: str) -> T:
+        """`work` on a hashing thread, counted as waiting until that thread takes it."""
+        taken = False
+
+        def start(*args: str) -> T:
+            nonlocal taken
+            taken = True
+            meter.left_queue()
+            return work(*args)
+
+        meter.queued()
+        try:
+            return await anyio.to_thread.run_sync(start, *args, limiter=self._threads)
+        finally:
+            if not taken:  # cancelled while it waited: the thread never took it
+                meter.left_queue()
 
     async def hash(self, password: str) -> str:
         return await self._bounded(self._hasher.hash, password)

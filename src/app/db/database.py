@@ -22,6 +22,7 @@ from app.db import outage
 from app.db.postgres import PostgresBackend
 from app.db.sqlite.backend import SQLiteBackend
 from app.errors import Unavailable
+from app.metrics.registry import Metrics
 from app.settings import Settings
 
 log = logging.getLogger("app.db")
@@ -53,9 +54,15 @@ class Database:
         self._retry_after_s = retry_after_s
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Database":
+    def from_settings(cls, settings: Settings, metrics: Metrics | None = None) -> "Database":
+        """The database of `settings`; `metrics` counts its connections in use and the waits."""
+        read, write = (
+            (None, None) if metrics is None else (metrics.pool("read"), metrics.pool("write"))
+        )
         backend: Backend = (
-            SQLiteBackend(settings) if settings.is_sqlite else PostgresBackend(settings)
+            SQLiteBackend(settings, read_meter=read, write_meter=write)
+            if settings.is_sqlite
+            else PostgresBackend(settings, read_meter=read, write_meter=write)
         )
         return cls(
             backend,

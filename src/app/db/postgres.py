@@ -25,6 +25,8 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
+from app.db.metered import metered
+from app.metrics.registry import PoolMeter
 from app.settings import Settings
 
 T = TypeVar("T")
@@ -107,10 +109,19 @@ def _read_only(connection: Connection) -> bool:
 
 
 class PostgresBackend:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        read_meter: PoolMeter | None = None,
+        write_meter: PoolMeter | None = None,
+    ) -> None:
+        """`read_meter` counts the autocommit pool's units of work, `write_meter` the other's."""
         self._transactions = create_engine(settings)
         self._autocommit = create_engine(settings, autocommit=True)
         self._deadline_s = settings.db_statement_timeout_s + DEADLINE_GRACE_S
+        self._read_meter = read_meter
+        self._write_meter = write_meter
 
     async def _on_pool(
         self, run: Callable[[Engine, Work[T]], T], engine: AsyncEngine, work: Work[T]
@@ -127,19 +138,23 @@ class PostgresBackend:
             return await greenlet_spawn(run, engine.sync_engine, work)
 
     async def read(self, work: Work[T]) -> T:
-        return await self._on_pool(_on_connection, self._autocommit, work)
+        metered_work = metered(work, self._read_meter)
+        return await self._on_pool(_on_connection, self._autocommit, metered_work)
 
     async def write(self, work: Work[T]) -> T:
-        return await self._on_pool(_in_transaction, self._transactions, work)
+        metered_work = metered(work, self._write_meter)
+        return await self._on_pool(_in_transaction, self._transactions, metered_work)
 
     async def maintain(self, work: Work[T]) -> T:
         # No deadline: the only bound is the server's, lifted too.
         sync_engine = self._transactions.sync_engine
-        return await greenlet_spawn(_without_statement_timeout, sync_engine, work)
+        metered_work = metered(work, self._write_meter)
+        return await greenlet_spawn(_without_statement_timeout, sync_engine, metered_work)
 
     async def refusal(self) -> str | None:
         engine = self._autocommit.sync_engine
-        read_only = await greenlet_spawn(_on_connection, engine, _read_only)
+        probe = metered(_read_only, self._read_meter)
+        read_only = await greenlet_spawn(_on_connection, engine, probe)
         return "read-only" if read_only else None
 
     async def dispose(self) -> None:

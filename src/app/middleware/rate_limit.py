@@ -15,6 +15,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.contract_paths import ContractPaths
@@ -51,9 +52,14 @@ class RateLimitMiddleware:
         operations: Iterable[OperationInfo],
         limit: str,
         storage: Storage,
+        refusals: Counter | None = None,
     ) -> None:
-        """Limits those of `operations` (the operation index) that declare a 429."""
+        """Limits those of `operations` (the operation index) that declare a 429.
+
+        `refusals` is counted once for every request refused.
+        """
         self.app = app
+        self.refusals = refusals
         self.limited = ContractPaths(op for op in operations if op.rate_limited)
         self.item: RateLimitItem = parse(limit)
         self.limiter = MovingWindowRateLimiter(storage)
@@ -80,6 +86,8 @@ class RateLimitMiddleware:
         if allowed:
             await self.app(scope, receive, send)
             return
+        if self.refusals is not None:
+            self.refusals.inc()
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
         error = RateLimited(
             f"Too many requests to {operation_id}; try again in {retry_after} s.", retry_after

@@ -2,12 +2,13 @@
 
 On with `APP_VALIDATE_RESPONSES=true` (the tests turn it on). For a request that an operation of
 the spec serves, the response must have a status the operation declares, a content type that
-status declares (or no body where it declares none), every header it declares as required, and
-a body valid against its JSON Schema. A response that breaks any of these is logged as an error
-naming the operation, the status and each violation, and replaced by a 500 problem, so that the
-test that caused it fails instead of passing on a response no client was promised. What the
-contract declares comes from the operation index (`contract.api.OPERATIONS`); jsonschema follows
-its `$ref`s into `contract.document.SCHEMAS`.
+status declares (type and subtype, and any parameter the contract names with it, such as the
+`version` of the Prometheus text format; or no body where it declares none), every header it
+declares as required, and a body valid against its JSON Schema. A response that breaks any of
+these is logged as an error naming the operation, the status and each violation, and replaced by
+a 500 problem, so that the test that caused it fails instead of passing on a response no client
+was promised. What the contract declares comes from the operation index
+(`contract.api.OPERATIONS`); jsonschema follows its `$ref`s into `contract.document.SCHEMAS`.
 
 Objects are checked closed: a response may not carry a key its schema does not name, even where
 the spec leaves `additionalProperties` unset (JSON Schema's default lets anything through, and a
@@ -134,12 +135,28 @@ def _json_media_type(media_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
+def media_type_parts(value: str) -> tuple[str, dict[str, str]]:
+    """`text/plain; version=0.0.4; charset=utf-8` -> ("text/plain", {"version": "0.0.4", ...}).
+
+    Type, subtype and parameter names are case-insensitive (RFC 9110 8.3.1); values are kept.
+    """
+    base, *parameters = value.split(";")
+    found = {}
+    for parameter in parameters:
+        name, _, given = parameter.partition("=")
+        found[name.strip().lower()] = given.strip().strip('"')
+    return base.strip().lower(), found
+
+
 @dataclass(frozen=True, slots=True)
 class DeclaredResponse:
     """One response of one operation: what its content and headers must be."""
 
     content: dict[str, Draft202012Validator | None]  # media type -> body schema (None: any)
     headers: dict[str, tuple[bool, Draft202012Validator]]  # lower-case name -> (required, ...)
+    # Media type -> the parameters the contract names with it (`version` of the Prometheus text
+    # format): a response must carry each with that value; others (a charset) are its own.
+    parameters: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,10 +214,11 @@ class ResponseContract:
     def _operation(self, operation: OperationInfo) -> OperationResponses:
         compiled = OperationResponses(operation.operation_id, operation.method)
         for response in operation.responses:
-            content = {
-                media_type.lower(): None if schema is None else self._validator(schema)
-                for media_type, schema in response.content.items()
-            }
+            content: dict[str, Draft202012Validator | None] = {}
+            parameters: dict[str, dict[str, str]] = {}
+            for declared_type, schema in response.content.items():
+                media_type, parameters[media_type] = media_type_parts(declared_type)
+                content[media_type] = None if schema is None else self._validator(schema)
             headers = {
                 header.name.lower(): (header.required, self._validator(header.schema))
                 for header in response.headers
@@ -208,14 +226,14 @@ class ResponseContract:
             }
             key = response.status
             key = key.upper() if key[:1].isdigit() else key  # "4xx" -> "4XX"; "default" stays
-            compiled.responses[key] = DeclaredResponse(content, headers)
+            compiled.responses[key] = DeclaredResponse(content, headers, parameters)
         return compiled
 
     def violations(
         self, operation_id: str | None, status: int, headers: Headers, body: bytes
     ) -> list[str]:
         """What is wrong with a response; `operation_id` None for requests outside the spec."""
-        media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        media_type, given = media_type_parts(headers.get("content-type", ""))
         if operation_id is None:
             if media_type != PROBLEM_JSON or not self.problems:
                 return []
@@ -241,6 +259,11 @@ class ResponseContract:
         if media_type not in declared.content:
             allowed = ", ".join(sorted(declared.content))
             return [*found, f"content type {media_type or '(none)'} is not one of {allowed}"]
+        found += [
+            f"content type {media_type} without its {name}={wanted}"
+            for name, wanted in declared.parameters.get(media_type, {}).items()
+            if given.get(name) != wanted
+        ]
         schema = declared.content[media_type]
         if schema is not None:
             found += self._body_violations(schema, body, status, media_type)

@@ -14,10 +14,12 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
+from app.db.metered import metered
 from app.db.sqlite.loop_reader import MovedOffTheLoop, create_loop_reader
 from app.db.sqlite.readers import create_readers
 from app.db.sqlite.readiness import Probed, probe
 from app.db.sqlite.writer import create_writer
+from app.metrics.registry import PoolMeter
 from app.settings import Settings
 
 log = logging.getLogger("app.db")
@@ -25,10 +27,22 @@ T = TypeVar("T")
 
 
 class SQLiteBackend:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        read_meter: PoolMeter | None = None,
+        write_meter: PoolMeter | None = None,
+    ) -> None:
+        """`read_meter` counts the reader threads' units of work, `write_meter` the writer's.
+
+        Reads on the event loop wait for nothing and hold no pooled connection: not counted.
+        """
         self._loop_reader = create_loop_reader(settings)  # None: reads stay off the loop
         self._readers = create_readers(settings)
         self._writer = create_writer(settings)
+        self._read_meter = read_meter
+        self._write_meter = write_meter
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         if self._loop_reader is not None:
@@ -36,17 +50,17 @@ class SQLiteBackend:
                 return self._loop_reader.read(work)
             except MovedOffTheLoop as reason:
                 log.info("a read moved off the event loop: %s", reason)
-        return await self._readers.read(work)
+        return await self._readers.read(metered(work, self._read_meter))
 
     async def write(self, work: Callable[[Connection], T]) -> T:
-        return await self._writer.run(work)
+        return await self._writer.run(metered(work, self._write_meter))
 
     async def maintain(self, work: Callable[[Connection], T]) -> T:
-        return await self._writer.run(work)
+        return await self._writer.run(metered(work, self._write_meter))
 
     async def refusal(self) -> str | None:
         try:
-            await self._writer.run(probe)
+            await self._writer.run(metered(probe, self._write_meter))
         except Probed as probed:
             return "full" if probed.full else None
         return None  # not reached: the probe always raises Probed

@@ -1,0 +1,48 @@
+# DO NOT EDIT: generated from openapi/openapi.yaml by `nox -s generate`.
+"""The `metrics` operations: the `MetricsApi` Protocol and the router that serves it.
+
+Implemented by `app.metrics.service.MetricsService`.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from fastapi import APIRouter, Depends, Response
+
+from contract.runtime import (
+    text_response,
+)
+
+
+class MetricsApi(Protocol):
+    """The `metrics` tag; `app.metrics.service.MetricsService` implements it."""
+
+    async def get_metrics(self) -> bytes:
+        """GET /metrics (getMetrics): Export the metrics for Prometheus."""
+        ...
+
+
+def build_router(
+    get_api: Callable[..., Awaitable[MetricsApi]],
+) -> APIRouter:
+    """Route every `metrics` operation to the implementation `get_api` provides."""
+    router = APIRouter(tags=["metrics"])
+
+    @router.get(
+        "/metrics",
+        operation_id="getMetrics",
+        summary="Export the metrics for Prometheus",
+        status_code=200,
+        response_model=None,
+        responses={
+            200: {"description": "", "content": {"text/plain; version=0.0.4": {}}},
+            404: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def get_metrics(
+        api: MetricsApi = Depends(get_api),
+    ) -> Response:
+        return text_response(200, await api.get_metrics(), "text/plain; version=0.0.4")
+
+    return router
