@@ -34,7 +34,14 @@ pytestmark = pytest.mark.slow
 
 SECRET = "codegen-test-secret-key-long-enough-0123456789"
 WIDGET = "0b7c1f4e-2f4a-4f0e-9a51-6a1d2a3b4c5d"  # the one FULL_IMPLEMENTATION knows
-NEW_OPERATIONS = {"getHealthDetails", "getWidget", "listWidgets", "createWidget", "setWidgetLabel"}
+NEW_OPERATIONS = {
+    "getHealthDetails",
+    "getWidget",
+    "listWidgets",
+    "createWidget",
+    "setWidgetLabel",
+    "getWidgetLabel",
+}
 
 
 @dataclass(frozen=True)
@@ -236,6 +243,9 @@ class Widgets(WidgetsApi[User]):
     ) -> None:
         self.labels.append((str(widget_id), body.status, principal.name))
 
+    async def get_widget_label(self, *, widget_id: UUID, principal: User) -> bytes:
+        return f"widget,label\\r\\n{widget_id},{principal.name}\\r\\n".encode()
+
 
 class Providers:
     def __init__(self) -> None:
@@ -286,12 +296,18 @@ async def serve() -> dict[str, object]:
             "label": await client.put(
                 f"{base}/{WIDGET}/label", data={"status": "ok"}, headers=auth
             ),
+            "label_csv": await client.get(f"{base}/{WIDGET}/label", headers=auth),
         }
     found: dict[str, object] = {
         name: {
             "status": answer.status_code,
-            "body": answer.json() if answer.content else None,
+            "body": (
+                answer.json()
+                if answer.content and "json" in answer.headers["content-type"]
+                else answer.text or None
+            ),
             "location": answer.headers.get("location"),
+            "content_type": answer.headers.get("content-type"),
         }
         for name, answer in answers.items()
     }
@@ -345,11 +361,15 @@ def test_grown_contract_typechecks_strict_and_serves_a_full_implementation(
         "create": 201,
         "create_as_text": 415,
         "label": 204,
+        "label_csv": 200,
     }
     assert found["widget"]["body"] == {"status": "ok"}
     assert found["list_anonymous"]["body"] == {"total": 0, "page": 2, "size": 5, "pages": 0}
     assert found["list_signed_in"]["body"] == {"total": 1, "page": 1, "size": 20, "pages": 3}
     assert found["create"]["location"] == f"/api/v1/widgets/{WIDGET}"
+    # A text success: the service's bytes, with the media type the spec declares.
+    assert found["label_csv"]["body"] == f"widget,label\r\n{WIDGET},ada\r\n"
+    assert found["label_csv"]["content_type"] == "text/csv; header=present; charset=utf-8"
 
 
 def test_mypy_names_the_missing_operation_and_the_missing_provider(

@@ -122,12 +122,14 @@ def check_response(response: httpx.Response) -> None:
     if not response.content:
         return
     media_type = response.headers.get("content-type", "").split(";")[0]
-    body = response.json()
-    assert_no_secrets(body)
     op = operation_for(response.request.method, response.request.url.path)
     assert op is not None, f"a walk sent {response.request.method} {response.request.url}"
     schema = response_schema(op, response.status_code, media_type)
     assert schema is not None, f"{op} answered {response.status_code} {media_type}"
+    if not media_type.endswith("json"):
+        return  # text (the metrics): no keys to check; the walk looks for hashes in every body
+    body = response.json()
+    assert_no_secrets(body)
     unknown = keys_anywhere(body) - keys_of(schema)
     assert not unknown, f"{op} {response.status_code}: keys the schema lacks: {sorted(unknown)}"
 

@@ -90,7 +90,8 @@ def extended(spec: dict[str, Any]) -> dict[str, Any]:
     `getHealthDetails` and `getWidget` are the two gaps the app is expected to name. The other
     `widgets` operations exist to make the templates render every branch they have (optional
     bearer, query and header parameters with constraints, JSON and form bodies, response
-    headers, an empty success), so that the typecheck of the result covers all of them.
+    headers, an empty success, a text success), so that the typecheck of the result covers all
+    of them.
     """
     spec = copy.deepcopy(spec)
     spec["tags"].append({"name": "widgets", "description": "Widgets, for the generator's tests."})
@@ -185,6 +186,22 @@ def extended(spec: dict[str, Any]) -> dict[str, Any]:
                 },
             },
             "responses": {"204": {"description": "Done."}, "401": _shared("Unauthorized")},
+        },
+        "get": {
+            "operationId": "getWidgetLabel",
+            "tags": ["widgets"],
+            "summary": "Read a widget's label as CSV",
+            "responses": {
+                "200": {
+                    "description": "The label.",
+                    "content": {
+                        "text/csv; header=present": {
+                            "schema": {"type": "string", "maxLength": 1000}
+                        }
+                    },
+                },
+                "401": _shared("Unauthorized"),
+            },
         },
     }
     return spec

@@ -302,5 +302,10 @@ def response_schema(op: Operation, status: int, media_type: str) -> Any | None:
     response = responses(op).get(str(status))
     if response is None:
         return None
-    media = (response.get("content") or {}).get(media_type)
+    # The spec may name parameters with a media type (`text/plain; version=0.0.4`).
+    content = {
+        kind.split(";")[0].strip().lower(): media
+        for kind, media in (response.get("content") or {}).items()
+    }
+    media = content.get(media_type)
     return media.get("schema") if media else None

@@ -26,6 +26,7 @@ from contract.api import HeaderInfo, OperationInfo, ResponseInfo
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
+EXPOSITION = "text/plain; version=0.0.4"  # a text body whose media type names a parameter
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -96,6 +97,12 @@ OPERATIONS = (
         "/open",
         ResponseInfo("200", {JSON: schema_ref("Open")}, ()),
         problem_response("default", "Problem"),
+    ),
+    operation(
+        "getMetrics",
+        "GET",
+        "/metrics",
+        ResponseInfo("200", {EXPOSITION: {"type": "string", "maxLength": 100}}, ()),
     ),
 )
 SCHEMAS: dict[str, Any] = {
@@ -176,6 +183,20 @@ ALLOWED = [
     ),
     ("open-schema-keeps-extras", "getOpen", 200, {"content-type": JSON}, {"a": "x", "b": 1}),
     ("default", "getOpen", 503, {"content-type": PROBLEM}, {**NOT_FOUND, "status": 503}),
+    (
+        "text-with-the-declared-parameter",
+        "getMetrics",
+        200,
+        {"content-type": "text/plain; version=0.0.4; charset=utf-8"},
+        b"# TYPE x counter\nx_total 1.0\n",
+    ),
+    (
+        "media-type-names-and-parameter-names-ignore-case",
+        "getMetrics",
+        200,
+        {"content-type": 'Text/Plain; Charset=utf-8; VERSION="0.0.4"'},
+        b"x_total 1.0\n",
+    ),
     ("outside-the-spec-any-json", None, 200, {"content-type": JSON}, {"anything": True}),
     ("outside-the-spec-html", None, 200, {"content-type": "text/html"}, b"<html>"),
     ("outside-the-spec-problem", None, 404, {"content-type": PROBLEM}, NOT_FOUND),
@@ -280,6 +301,30 @@ REFUSED = [
         "content type (none) is not one of application/json",
     ),
     ("not-json", "createThing", 201, LOCATED, b"{not json", "the body (9 bytes) is not JSON"),
+    (
+        "text-without-the-declared-parameter",
+        "getMetrics",
+        200,
+        {"content-type": "text/plain; charset=utf-8"},
+        b"x_total 1.0\n",
+        "content type text/plain without its version=0.0.4",
+    ),
+    (
+        "text-with-another-value-of-the-parameter",
+        "getMetrics",
+        200,
+        {"content-type": "text/plain; version=1.0.0; charset=utf-8"},
+        b"x_total 1.0\n",
+        "content type text/plain without its version=0.0.4",
+    ),
+    (
+        "json-where-text-is-declared",
+        "getMetrics",
+        200,
+        {"content-type": JSON},
+        {"x": 1},
+        "content type application/json is not one of text/plain",
+    ),
     (
         "body-where-none-is-declared",
         "createThing",
