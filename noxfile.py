@@ -39,8 +39,10 @@ def codegen_pythons(session: nox.Session) -> tuple[Path, Path]:
         digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
         if not (python.exists() and stamp.exists() and stamp.read_text() == digest):
             session.log(f"creating the {name} generator environment in {venv}")
-            session.run(sys.executable, "-m", "venv", "--clear", str(venv), external=True)
-            session.run(
+            # run_install: made by `--install-only` too, which otherwise skips `run` and
+            # left no environment to stamp.
+            session.run_install(sys.executable, "-m", "venv", "--clear", str(venv), external=True)
+            session.run_install(
                 str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                 "-r", str(requirements), external=True,
             )  # fmt: skip

@@ -108,8 +108,7 @@ def running_process(
     command = [
         sys.executable, "-m", "app", "serve", "--factory", factory,
         "--host", HOST, "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
+    ]  # fmt: skip  # logging as deployed: a line per request, written to `log_path`
     env = {"APP_SHUTDOWN_DRAIN_S": "0", **env}
     base_url = f"http://{HOST}:{port}"
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from app.db.database import Database
 from app.draining import Drain
 from app.metrics.registry import build_metrics
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
+from app.middleware.observe import ObserveMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware, close_storage, open_storage
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
@@ -137,5 +138,6 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
             allow_credentials=False,  # bearer tokens, not cookies
             max_age=600,
         )
+    app.add_middleware(ObserveMiddleware)  # times, logs and counts every answer given below
     app.add_middleware(ResponseHeadersMiddleware, drain=drain)
     return app

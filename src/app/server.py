@@ -31,10 +31,10 @@ from types import FrameType
 from typing import Protocol
 
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG, STARTUP_FAILURE
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.importer import import_from_string
 
-from app import redaction
+from app import logs, redaction
 from app.draining import Drain
 from app.metrics.workers import WorkerMetrics
 from app.settings import Settings
@@ -97,18 +97,22 @@ def config(
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
-    log_level: str = "info",
-    access_log: bool = True,
+    log_level: str | None = None,
     timeout_keep_alive: int = 5,
 ) -> uvicorn.Config:
-    """uvicorn's Config for `app`, with what Settings decide about proxies and shutdown."""
+    """uvicorn's Config for `app`, with what Settings decide about logs, proxies and shutdown.
+
+    `log_level` overrides APP_LOG_LEVEL (`--log-level`, which also takes uvicorn's `trace`).
+    """
+    level = log_level or settings.log_level
     built = uvicorn.Config(
         app,
         host=host,
         port=port,
         lifespan="on",  # the app migrates and opens the database there: no silent skip
-        log_level=log_level,
-        access_log=access_log,
+        log_config=logs.config(settings.log_format, level),
+        log_level=level,
+        access_log=False,  # the app writes one line per request itself (middleware/observe.py)
         timeout_keep_alive=timeout_keep_alive,
         # No proxies named: no X-Forwarded-* believed from anyone, 127.0.0.1 included.
         proxy_headers=bool(settings.forwarded_allow_ips),
@@ -139,7 +143,6 @@ def serve_one(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level=args.log_level,
-            access_log=args.access_log,
             timeout_keep_alive=args.timeout_keep_alive,
         ),
         drain=drain,
@@ -148,7 +151,12 @@ def serve_one(args: argparse.Namespace) -> int:
     sockets = None
     if args.fd is not None:
         sockets = [socket.socket(fileno=args.fd)]  # family and type read from the socket
-    server.run(sockets)
+    try:
+        server.run(sockets)
+    except KeyboardInterrupt:
+        # uvicorn stops cleanly on SIGINT, then raises it again for the default handler: exit
+        # as a shell expects of Ctrl+C, without a traceback in the (perhaps JSON) log.
+        return 128 + signal.SIGINT
     return 0
 
 
@@ -166,11 +174,12 @@ def supervise(args: argparse.Namespace) -> int:
     fd = listener.fileno()
     command = [
         sys.executable, "-m", "app", "serve", "--fd", str(fd), "--factory", args.factory,
-        "--log-level", args.log_level, "--timeout-keep-alive", str(args.timeout_keep_alive),
-        *([] if args.access_log else ["--no-access-log"]),
+        "--timeout-keep-alive", str(args.timeout_keep_alive),
+        *(["--log-level", args.log_level] if args.log_level else []),
     ]  # fmt: skip
-    logging.config.dictConfig(LOGGING_CONFIG)  # the children's log format, for our lines
-    log.setLevel(args.log_level.upper())
+    settings = Settings()  # refused settings stop here, once, rather than in every child
+    level = args.log_level or settings.log_level
+    logging.config.dictConfig(logs.config(settings.log_format, level))
     received: list[int] = []
     for handled in (signal.SIGTERM, signal.SIGINT):
         signal.signal(handled, lambda number, _frame: received.append(number))
@@ -232,11 +241,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--log-level",
-        default="info",
         choices=["critical", "error", "warning", "info", "debug", "trace"],
-    )
-    parser.add_argument(
-        "--no-access-log", dest="access_log", action="store_false", help="no line per request"
+        help="the least severe lines logged (default APP_LOG_LEVEL, info: a line per request)",
     )
     parser.add_argument(
         "--timeout-keep-alive",

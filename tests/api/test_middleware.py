@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute
 
 from app.main import create_app
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
+from app.middleware.observe import ObserveMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseValidationMiddleware
@@ -293,6 +294,7 @@ def test_the_middleware_is_pure_asgi_with_the_request_id_outermost(
     classes: list[object] = [middleware.cls for middleware in app.user_middleware]
     assert classes == [
         ResponseHeadersMiddleware,
+        ObserveMiddleware,
         CORSMiddleware,
         ResponseValidationMiddleware,  # on in tests (validate_responses)
         ServerErrorsMiddleware,

@@ -400,12 +400,12 @@ LOG_CONFIG = {
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("server", ["app-serve", "uvicorn-debug-config"])
+@pytest.mark.parametrize("server", ["app-serve", "app-serve-json", "uvicorn-debug-config"])
 async def test_nothing_secret_reaches_a_servers_output(
     database_url: str, tmp_path: Path, server: str
 ) -> None:
-    """`python -m app serve --log-level trace` as deployed (uvicorn's own logging, the app's
-    warnings through the last resort), and plain uvicorn with a log config that sends every
+    """`python -m app serve --log-level trace` as deployed (the service's logging config, its
+    line per request; text and JSON), and plain uvicorn with a log config that sends every
     logger at DEBUG (SQL, rows, asyncio, the app's INFO) to stderr."""
     found = Secrets()
     settings = settings_for(database_url, tmp_path, found)
@@ -419,9 +419,11 @@ async def test_nothing_secret_reaches_a_servers_output(
         "APP_FIRST_SUPERUSER_EMAIL": settings.first_superuser_email,
         "APP_FIRST_SUPERUSER_PASSWORD": settings.first_superuser_password.get_secret_value(),
     }
+    if server == "app-serve-json":
+        environment["APP_LOG_FORMAT"] = "json"
     command = (
         (*SERVE, "--log-level", "trace")
-        if server == "app-serve"
+        if server.startswith("app-serve")
         else (*PLAIN_UVICORN, "--log-config", str(config), "--log-level", "trace")
     )
     with served(tmp_path, environment, command) as process:
@@ -432,7 +434,10 @@ async def test_nothing_secret_reaches_a_servers_output(
     output = process.output()
     assert leaks([output], found) == []
     assert "unhandled error in POST /api/v1/auth/register" in output
-    assert '"POST /api/v1/auth/login HTTP/1.1" 401' in output  # the access log is there
-    if server != "app-serve":
+    if server.startswith("app-serve"):  # the service's own line per request is there
+        assert "POST /api/v1/auth/login 401" in output
+    else:  # uvicorn's access log
+        assert '"POST /api/v1/auth/login HTTP/1.1" 401' in output
+    if not server.startswith("app-serve"):
         assert "sqlalchemy.engine.Engine" in output
         assert_useful(output.split("\n20"))  # one text a record: each starts with a date

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app import request_context
 from app.auth.tokens import InvalidToken, Tokens
 from app.db.database import Database
 from app.errors import Unauthenticated
@@ -40,6 +41,7 @@ class Authenticator:
         )
         if user is None or not user.is_active:
             raise Unauthenticated("The access token is invalid or expired.")
+        request_context.note_principal(user.id)  # for the request's log line
         return Principal(user)
 
     async def authenticate(

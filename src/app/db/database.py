@@ -13,11 +13,13 @@ everywhere lives here: an outage becomes `Unavailable` (a 503), in this one plac
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import NoReturn, Protocol, TypeVar
 
 from sqlalchemy import Connection
 
+from app import request_context
 from app.db import outage
 from app.db.postgres import PostgresBackend
 from app.db.sqlite.backend import SQLiteBackend
@@ -75,8 +77,10 @@ class Database:
 
         The one place where driver, pool, timeout and OS errors become a 503 (outage.py says
         which). Logged once, at warning level, by class and error code: never the message,
-        which may carry the statement's parameters.
+        which may carry the statement's parameters. The time it takes goes to the request's
+        `Server-Timing` (app/request_context.py).
         """
+        started = time.perf_counter()
         try:
             return await call
         except Exception as error:
@@ -85,6 +89,8 @@ class Database:
                 log.warning("the database cannot serve: %s", reason)
                 raise Unavailable(UNAVAILABLE, self._retry_after_s) from error
             raise
+        finally:
+            request_context.add_db_time(time.perf_counter() - started)
 
     async def read(self, work: Work[T]) -> T:
         """`work` that only reads, on a connection where every statement stands alone."""
