@@ -138,6 +138,6 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
             allow_credentials=False,  # bearer tokens, not cookies
             max_age=600,
         )
-    app.add_middleware(ObserveMiddleware)  # times, logs and counts every answer given below
+    app.add_middleware(ObserveMiddleware, metrics=metrics)  # times, logs and counts every answer
     app.add_middleware(ResponseHeadersMiddleware, drain=drain)
     return app
