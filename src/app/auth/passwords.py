@@ -74,11 +74,11 @@ class Passwords:
         """`work` on a hashing thread, counted as waiting until that thread takes it."""
         taken = False
 
-        def start(*args: str) -> T:
+        def start(*given: str) -> T:
             nonlocal taken
             taken = True
             meter.left_queue()
-            return work(*args)
+            return work(*given)
 
         meter.queued()
         try:
