@@ -251,3 +251,16 @@ def test_two_workers_are_counted_together(tmp_path: Path, shared_folder: Path) -
             time.sleep(0.1)
         scraped = parse(httpx.get(f"{server.base_url}{METRICS}", timeout=10).text)
         assert value(scraped, "app_requests_total", **ready) == sent
+
+
+@pytest.mark.slow
+def test_without_a_folder_named_the_workers_share_a_private_one_removed_at_exit(
+    tmp_path: Path,
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with served(tmp_path, env={"TMPDIR": str(temporary)}, command=(*SERVE, "--workers", "2")):
+        (folder,) = temporary.glob("app-metrics-*")
+        assert folder.stat().st_mode & 0o077 == 0  # the owner's only
+        assert list(folder.glob("counter_*.db"))
+    assert list(temporary.iterdir()) == []
