@@ -221,7 +221,8 @@ class Settings(BaseSettings):
         if isinstance(given, dict):
             unknown = sorted(set(given) - set(cls.model_fields))
             if unknown:
-                raise ValueError("; ".join(_unknown_setting(name) for name in unknown))
+                listed = "`python -m app env-example` lists every setting"
+                raise ValueError("; ".join([*map(_unknown_setting, unknown), listed]))
         return given
 
     @field_validator("database_url")
@@ -349,7 +350,7 @@ def _unknown_setting(name: str) -> str:
     known = [env_name(field) for field in Settings.model_fields]
     close = difflib.get_close_matches(env_name(name), known, n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
-    return f"{env_name(name)} is not a setting{hint}; `python -m app env-example` lists them all"
+    return f"{env_name(name)} is not a setting{hint}"
 
 
 def available_cpus() -> int:
