@@ -34,6 +34,9 @@ OPERATOR_ENV = {
 }
 
 
+SETTINGS = {f"APP_{name.upper()}" for name in Settings.model_fields}
+
+
 class MissingVariable(Exception):
     pass
 
@@ -88,6 +91,13 @@ def test_the_secrets_are_required_and_nothing_else(compose: dict[str, Any]) -> N
     interpolate(compose, OPERATOR_ENV)
 
 
+def test_every_app_variable_it_reads_is_a_setting(compose: dict[str, Any]) -> None:
+    """APP_* always names a setting: the same values can feed the service outside Compose."""
+    read = set(VARIABLE.findall((PROJECT / "compose.yaml").read_text()))
+    names = {name for name, _op, _arg in read if name.startswith("APP_")}
+    assert names <= SETTINGS, names - SETTINGS
+
+
 def test_migrations_run_once_before_the_api(services: dict[str, Any]) -> None:
     migrate, api = services["migrate"], services["api"]
     assert migrate["command"] == ["migrate"]
@@ -131,8 +141,7 @@ def test_the_api_environment_is_settings_the_service_accepts(
     services: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     environment: dict[str, str] = services["api"]["environment"]
-    fields = {f"APP_{name.upper()}" for name in Settings.model_fields}
-    assert set(environment) <= fields, set(environment) - fields
+    assert set(environment) <= SETTINGS, set(environment) - SETTINGS
 
     # Settings read from exactly this environment, as in the container (no .env, no other APP_*).
     monkeypatch.chdir(tmp_path)
