@@ -31,7 +31,16 @@ BASE_IMAGE = "localhost/debian-python:bookworm"
 SUITE = "bookworm"
 # What the Dockerfile needs of its base: python3 (3.11 in bookworm) and its venv module.
 DEBOOTSTRAP = ["debootstrap", "--variant=minbase", "--include=python3,python3-venv", SUITE]
-TOOLS = ("podman", "debootstrap", "chroot", "unshare", "nsenter", "ip", "tar")
+# Each command the recipe runs, and the Debian package it comes in.
+TOOLS = {
+    "podman": "podman",
+    "debootstrap": "debootstrap",
+    "ip": "iproute2",
+    "chroot": "coreutils",
+    "unshare": "util-linux",
+    "nsenter": "util-linux",
+    "tar": "tar",
+}
 
 
 def missing() -> str | None:
@@ -42,10 +51,8 @@ def missing() -> str | None:
         return "building and starting the image by hand needs root (chroot, mounts, namespaces)"
     absent = [tool for tool in TOOLS if shutil.which(tool) is None]
     if absent:
-        return (
-            f"the image test needs {', '.join(absent)}: `apt-get install podman debootstrap` "
-            "(.ci/run does)"
-        )
+        packages = " ".join(dict.fromkeys(TOOLS[tool] for tool in absent))
+        return f"the image test needs {', '.join(absent)}: `apt-get install {packages}` (.ci/run)"
     return None
 
 
