@@ -7,8 +7,8 @@ user, with its environment, in network and mount namespaces of its own (the root
 stays read-only, as with `docker run --read-only`; only the volume is writable). Skipped, with
 the reason, where podman, debootstrap or root is missing; .ci/run installs them.
 
-About 1.5 minutes with the base cached (the build installs the dependencies from PyPI each
-time), a minute more the first time on a machine.
+80-105 s here with the base cached (the build installs the dependencies from PyPI each time),
+about 2 minutes more the first time on a machine (debootstrap, import).
 """
 
 import json
