@@ -146,6 +146,13 @@ def serve(session: nox.Session) -> None:
 
 
 @nox.session
+def env_example(session: nox.Session) -> None:
+    """Rewrite .env.example from the settings' docstrings and defaults (app/env_example.py)."""
+    session.install("-e", ".")
+    session.run("python", "-m", "app", "env-example", "--output", str(ROOT / ".env.example"))
+
+
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """Schemathesis CLI, every check and phase, against a local service or `-- --url URL`.
 

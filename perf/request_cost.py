@@ -4,7 +4,8 @@
 
 `nox -s bench` measures capacity with wrk over real sockets, and on a shared 2-core machine its
 ratios move by 5% from one run to the next with the same code. This drives the ASGI app
-directly (no sockets, no uvicorn, no client in the same process competing for the CPU) and
+directly (no sockets, no uvicorn, no client in the same process competing for the CPU), with
+logging as `python -m app serve` sets it up (a line per request, written to a temp file), and
 prints the best of `--repeat` timings of `--calls` requests per route, in microseconds of wall
 clock (on SQLite nearly all CPU; on PostgreSQL the server's round trips too): the
 number to compare two commits by, run after run (check out each, run this, compare).
@@ -17,6 +18,7 @@ status 1 if any request answers a status other than the route's.
 import argparse
 import asyncio
 import json
+import logging.config
 import os
 import sys
 import tempfile
@@ -28,6 +30,7 @@ from urllib.parse import urlencode
 
 from starlette.types import ASGIApp, Message, Scope
 
+from app import logs
 from app.settings import Settings
 from perf.bench import BARE, Target, targets
 from perf.bench_app import create_bench_app
@@ -189,7 +192,10 @@ def main(argv: list[str] | None = None) -> None:
             secret_key="request-cost-" + "k" * 32,
             rate_limit_enabled=False,
         )
-        results = asyncio.run(run(settings, args.calls, args.repeat))
+        with (Path(tmp) / "server.log").open("w") as log:
+            logs.record_only_what_lines_use()
+            logging.config.dictConfig(logs.config(settings.log_format, settings.log_level, log))
+            results = asyncio.run(run(settings, args.calls, args.repeat))
     for request, micros in results:
         print(f"{request.method:4} {request.path[:40]:40} {micros:8.1f} us")
 

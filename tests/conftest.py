@@ -20,6 +20,16 @@ from tests.support.postgres import POSTGRES_URL, SKIP_POSTGRES, fresh_database
 from tests.support.settings import app_settings, sqlite_url
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Settings built in this process never read a `.env`: a developer's own file in the working
+    directory (usually the repository root) must not change what the suite tests. Before
+    collection, as some modules build Settings at import. The servers the suite starts run in a
+    test's own folder instead (tests/support/served.py); tests/api/test_dotenv.py shows both."""
+    patch = pytest.MonkeyPatch()
+    patch.setitem(Settings.model_config, "env_file", None)
+    config.add_cleanup(patch.undo)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

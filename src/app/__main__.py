@@ -1,10 +1,12 @@
 """`python -m app serve` runs the service (app/server.py); `python -m app migrate` applies
-pending migrations, for deployments that migrate separately."""
+pending migrations, for deployments that migrate separately; `python -m app env-example` prints
+every setting with its meaning and default (app/env_example.py)."""
 
 import argparse
 import asyncio
+from pathlib import Path
 
-from app import server
+from app import env_example, server
 from app.db import migrate
 from app.db.database import Database
 from app.settings import Settings
@@ -28,9 +30,19 @@ def main(argv: list[str] | None = None) -> int:
         "serve", help="run the service (settings from APP_*; SIGTERM drains, then stops)"
     )
     server.add_arguments(serve_cmd)
+    example_cmd = commands.add_parser(
+        "env-example", help="print every setting with its meaning and default, as .env.example"
+    )
+    example_cmd.add_argument("--output", type=Path, help="write it to this file instead")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return server.main(args)
+    if args.command == "env-example":
+        if args.output:
+            env_example.write(args.output)
+        else:
+            print(env_example.render(), end="")
+        return 0
     current = asyncio.run(_migrate(args.revision))
     print(f"database at revision {', '.join(sorted(current)) or '(none)'}")
     return 0

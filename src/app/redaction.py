@@ -69,11 +69,19 @@ WITHHOLD_ARGS = {
     "sqlalchemy.engine.Engine": frozenset({"Row %r"}),
     "aiosqlite": frozenset({"executing %s", "operation %s completed"}),
 }
+# Any marker of any shape or block: most texts have none, and one search tells.
+MARKERS = re.compile(
+    "|".join(re.escape(marker) for markers, _, _ in (*BLOCKS, *SHAPES) for marker in markers)
+)
 CAUSE = "The above exception was the direct cause of the following exception:"
 CONTEXT = "During handling of the above exception, another exception occurred:"
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
-# The attributes every LogRecord has; anything else came in through `extra`.
-_STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# The attributes every LogRecord has (and a formatter may add); the rest came in as `extra`.
+STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
 
 
 class Redactor:
@@ -81,16 +89,25 @@ class Redactor:
 
     def __init__(self, literals: Iterable[str] = ()) -> None:
         self.literals: set[str] = set()
+        self._literal: re.Pattern[str] | None = None
+        self._anything = MARKERS
         self.add(literals)
 
     def add(self, literals: Iterable[str]) -> None:
         # A short value would mask ordinary words; the settings refuse short secret keys.
         self.literals.update(value for value in literals if len(value) >= 8)
+        # Longest first, so that a secret which contains another is withheld whole.
+        ordered = [re.escape(value) for value in sorted(self.literals, key=len, reverse=True)]
+        self._literal = re.compile("|".join(ordered)) if ordered else None
+        self._anything = re.compile("|".join([*ordered, MARKERS.pattern]))
 
     def __call__(self, text: str) -> str:
-        for literal in self.literals:
-            if literal in text:
-                text = text.replace(literal, WITHHELD)
+        # Every log line passes here, several strings of it: one search tells whether any
+        # secret or any marker is there at all, which for most texts it is not.
+        if self._anything.search(text) is None:
+            return text
+        if self._literal is not None:
+            text = self._literal.sub(WITHHELD, text)
         for markers, pattern, replacement in (*BLOCKS, *SHAPES):
             if any(marker in text for marker in markers):
                 text = pattern.sub(replacement, text)
@@ -178,9 +195,9 @@ class RedactSecrets(logging.Filter):
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
-        for key, value in vars(record).items():
-            if key not in _STANDARD:
-                setattr(record, key, _redacted(value, redact))
+        fields = vars(record)
+        for key in fields.keys() - STANDARD_ATTRIBUTES:  # the `extra` fields
+            fields[key] = _redacted(fields[key], redact)
 
 
 class WithholdValues(logging.Filter):

@@ -105,6 +105,7 @@ def config(
     `log_level` overrides APP_LOG_LEVEL (`--log-level`, which also takes uvicorn's `trace`).
     """
     level = log_level or settings.log_level
+    logs.record_only_what_lines_use()
     built = uvicorn.Config(
         app,
         host=host,

@@ -1,11 +1,17 @@
-"""Runtime configuration from `APP_*` environment variables, refusing unsafe values at start."""
+"""Runtime configuration from `APP_*` environment variables and `.env`, refusing unsafe values at
+start.
 
+Each field's docstring is the one statement of what the setting means: `.env.example` is written
+from them (app/env_example.py).
+"""
+
+import difflib
 import ipaddress
 import json
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from limits import parse
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -20,12 +26,24 @@ ARGON2_FLOOR_TIME_COST = 2
 # Password hashes that may wait per hashing thread, by default: each takes ~25-40 ms.
 HASH_QUEUE_PER_THREAD = 16
 SECRET_FILE = "secret_key"  # noqa: S105  # a file name, not a secret
+ENV_PREFIX = "APP_"
+# Read from the working directory the service starts in; environment variables win over it.
+ENV_FILE = ".env"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="APP_",
+        env_prefix=ENV_PREFIX,
+        # Sources, strongest first: arguments, environment variables, `.env`, defaults. A missing
+        # `.env` is no error.
+        env_file=ENV_FILE,
+        # `.env` is often shared (compose reads POSTGRES_PASSWORD from it): only its APP_ lines
+        # are ours. Of those, a name that is no setting is refused (`extra`), not ignored: a
+        # misspelt line would otherwise leave its setting at the default unnoticed.
+        dotenv_filtering="match_prefix",
         extra="forbid",
+        # `APP_X=` means the default, as in `.env.example`, and as compose passes `${APP_X:-}`.
+        env_ignore_empty=True,
         use_attribute_docstrings=True,  # a docstring under a field is its description
         # A refused setting's error names it and the rule, never the value: the values include
         # the secret key and the first superuser's password, and start-up errors get logged.
@@ -33,24 +51,37 @@ class Settings(BaseSettings):
     )
 
     var_dir: Path = Path("var")
-    """Where the default SQLite database and dev secret live."""
+    """Where the default SQLite database and the development signing key live (relative to the
+    working directory).
+    """
     database_url: str = ""
-    """SQLAlchemy URL: sqlite:///path.db or postgresql+asyncpg://user@host/db. Empty means
-    a SQLite file under var_dir.
+    """Where the data lives: `sqlite:///path.db` (the standard library's sqlite3) or
+    `postgresql://user:password@host:5432/db` (asyncpg is added to the scheme). Empty means
+    `app.db` under APP_VAR_DIR.
     """
     secret_key: SecretStr = SecretStr("")
-    """Signing key, at least 32 bytes. Empty means a dev key kept in var_dir."""
+    """The key tokens are signed with, at least 32 bytes; make one with
+    `python -c "import secrets; print(secrets.token_urlsafe(48))"`. Empty means a key generated
+    once into `secret_key` under APP_VAR_DIR (readable by its owner only) and reused: fine on one
+    machine, but every process and host that serves must share one key.
+    """
     auto_migrate: bool = True
-    """Apply pending migrations at start-up."""
+    """Apply pending migrations at start-up. False: run `python -m app migrate` before starting."""
     max_body_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
+    """The largest request body accepted, in bytes; a larger one is answered 413."""
     db_busy_timeout_ms: Annotated[int, Field(ge=0, le=60_000)] = 5_000
+    """SQLite: how long a statement waits for a lock another connection holds (SQLite's busy
+    timeout), in milliseconds, before it fails.
+    """
     db_connect_timeout_s: Annotated[float, Field(gt=0, le=60)] = 5.0
+    """PostgreSQL: how long opening a connection may take, in seconds."""
     db_pool_size: Annotated[int | None, Field(ge=1, le=100)] = None
     """Connections per pool (PostgreSQL: two pools, for reads and for transactions). Empty means 10
     on PostgreSQL and 2 on SQLite, where requests read on the event loop and write on one thread,
     and the pool (one reader thread a connection) serves only the reads moved off the loop.
     """
     readiness_timeout_s: Annotated[float, Field(gt=0, le=30)] = 2.0
+    """How long `/health/ready` waits for the database, in seconds, before it answers 503."""
     db_retry_after_s: Annotated[int, Field(ge=1, le=3600)] = 5
     """The Retry-After (seconds) of a 503 answered because the database cannot serve: unreachable,
     refusing, timing out, read-only, full or locked.
@@ -77,33 +108,57 @@ class Settings(BaseSettings):
     """
 
     access_token_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+    """How long an access token is accepted, in minutes."""
     refresh_token_days: Annotated[int, Field(ge=1, le=365)] = 7
+    """How long a refresh token can be used, in days."""
     jwt_issuer: Annotated[str, Field(min_length=1, max_length=200)] = "contract-first-api"
+    """The `iss` claim every token carries, and must carry to be accepted."""
     jwt_audience: Annotated[str, Field(min_length=1, max_length=200)] = "contract-first-api"
+    """The `aud` claim every token carries, and must carry to be accepted."""
     argon2_memory_kib: Annotated[int, Field(ge=8, le=4 * 1024 * 1024)] = ARGON2_FLOOR_MEMORY_KIB
+    """argon2id memory per password hash, in KiB. Below the OWASP floor (19456 KiB with 2 passes)
+    is refused unless APP_INSECURE_FAST_PASSWORD_HASHING.
+    """
     argon2_time_cost: Annotated[int, Field(ge=1, le=100)] = ARGON2_FLOOR_TIME_COST
+    """argon2id passes over that memory per password hash. Below the OWASP floor (2) is refused
+    unless APP_INSECURE_FAST_PASSWORD_HASHING.
+    """
     argon2_parallelism: Annotated[int, Field(ge=1, le=64)] = 1
+    """argon2id lanes per password hash (each hash still runs on one thread)."""
     insecure_fast_password_hashing: bool = False
     """Allow argon2 below the OWASP floor. For test suites only."""
     password_hash_concurrency: Annotated[int | None, Field(ge=1, le=256)] = None
     """How many password hashes (register, login, password changes) run at once in this process,
-    each on a thread of its own with argon2_memory_kib of memory. Empty means the CPUs this process
-    may use, less one for the event loop (at least 1). With several workers on one host, give each
-    its share; in a container limited by a CPU quota rather than by CPUs, set it to the quota less
-    one.
+    each on a thread of its own with APP_ARGON2_MEMORY_KIB of memory. Empty means the CPUs this
+    process may use, less one for the event loop (at least 1). With several workers on one host,
+    give each its share; in a container limited by a CPU quota rather than by CPUs, set it to the
+    quota less one.
     """
     password_hash_queue: Annotated[int | None, Field(ge=0, le=10_000)] = None
     """How many further hashes may wait for a thread; beyond that the request answers 503 with
     Retry-After (1 s) at once, without hashing. Waiting costs no hashing memory, only time: the
-    longest wait is about queue / concurrency hashes. Empty means HASH_QUEUE_PER_THREAD per hashing
-    thread: a wait of at most that many hashes, ~0.5 s at the OWASP floor, whatever the CPUs.
+    longest wait is about queue / concurrency hashes. Empty means 16 per hashing thread: a wait of
+    at most that many hashes, ~0.5 s at the OWASP floor, whatever the CPUs.
     """
     first_superuser_email: str = ""
+    """The email of a superuser created at start-up when no account has it (an existing account
+    is left as it is), with APP_FIRST_SUPERUSER_PASSWORD: both or neither. Empty: none.
+    """
     first_superuser_password: SecretStr = SecretStr("")
+    """The first superuser's password, used only when that account is created. Empty only with
+    APP_FIRST_SUPERUSER_EMAIL empty.
+    """
 
     rate_limit_enabled: bool = True
+    """Rate-limit the operations whose contract declares 429 (APP_RATE_LIMIT_AUTH), and wrong
+    passwords per account (APP_LOGIN_FAILURES_PER_ACCOUNT).
+    """
     rate_limit_auth: Annotated[str, Field(min_length=1, max_length=100)] = "20/minute"
+    """The limit of those operations, per operation and client address (`limits` syntax)."""
     rate_limit_storage_url: Annotated[str, Field(min_length=1)] = "memory://"
+    """Where rate-limit counters live: `memory://` counts in each process on its own,
+    `redis://host:6379/0` shares the counts between workers and hosts.
+    """
     login_failures_per_account: Annotated[str, Field(min_length=1, max_length=100)] = (
         "10/15 minutes"
     )
@@ -111,16 +166,19 @@ class Settings(BaseSettings):
     address) before further attempts answer 429 without checking the password, right or wrong;
     `limits` syntax, a window starting at the first failure. Only failures stay counted. It bounds
     online guessing to about 1,000 a day per account, and lets whoever knows an email lock its owner
-    out for up to a window: the usual price, kept short. Applies when rate_limit_enabled, in
-    rate_limit_storage_url.
+    out for up to a window: the usual price, kept short. Applies when APP_RATE_LIMIT_ENABLED, in
+    APP_RATE_LIMIT_STORAGE_URL.
     """
     cors_origins: list[str] = Field(default_factory=list)
-    """Origins allowed to call the API from a browser."""
+    """Browser origins (`https://app.example.com`) allowed to call the API, as a JSON list; `*` is
+    refused. Empty: none, so browsers allow only same-origin calls.
+    """
     forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Addresses or networks (CIDR) of the proxies whose X-Forwarded-For and X-Forwarded-Proto are
     believed, as a JSON list or comma-separated. Empty (the default): none, so the client address is
     the connection's peer and a client cannot pick the address the sign-in rate limit counts.
-    Applied by `python -m app serve`.
+    `*` and anything that is not an address or network are refused. Applied by
+    `python -m app serve`.
     """
     shutdown_drain_s: Annotated[float, Field(ge=0, le=300)] = 5.0
     """On SIGTERM, how long to keep accepting and serving while readiness answers 503 and every
@@ -149,9 +207,23 @@ class Settings(BaseSettings):
     container, name the public host names.
     """
     validate_responses: bool = False
-    """Check every response against the contract and answer 500 to one it does not allow (logged).
-    For development and tests: it buffers and parses every response.
+    """Check every response against the contract (status, content type, required headers, body
+    with objects closed) and answer 500 to one it does not allow (logged). For development and
+    tests: it buffers and parses every response.
     """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_names(cls, given: Any) -> Any:
+        """Refuse a name that is no setting by the name it was written as (`APP_DATABSE_URL` in
+        `.env`), with the setting it was probably meant to be; `extra="forbid"` alone would say
+        `databse_url: Extra inputs are not permitted`."""
+        if isinstance(given, dict):
+            unknown = sorted(set(given) - set(cls.model_fields))
+            if unknown:
+                listed = "`python -m app env-example` lists every setting"
+                raise ValueError("; ".join([*map(_unknown_setting, unknown), listed]))
+        return given
 
     @field_validator("database_url")
     @classmethod
@@ -267,6 +339,18 @@ class Settings(BaseSettings):
         if self.db_pool_size is not None:
             return self.db_pool_size
         return 2 if self.is_sqlite else 10
+
+
+def env_name(field: str) -> str:
+    """The environment variable (and `.env` name) of a setting."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def _unknown_setting(name: str) -> str:
+    known = [env_name(field) for field in Settings.model_fields]
+    close = difflib.get_close_matches(env_name(name), known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{env_name(name)} is not a setting{hint}"
 
 
 def available_cpus() -> int:

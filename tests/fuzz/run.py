@@ -198,7 +198,7 @@ def local_service(folder: Path, superuser: Credentials) -> Iterator[str]:
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve",
              "--fd", str(listener.fileno()), "--log-level", "warning"],
-            env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+            env=env, cwd=folder, stdout=output, stderr=subprocess.STDOUT,  # no one's `.env`
             pass_fds=[listener.fileno()],
         )  # fmt: skip
         try:

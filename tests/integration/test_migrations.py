@@ -64,6 +64,7 @@ def test_several_workers_migrating_at_once_all_succeed(database_url: str, tmp_pa
         subprocess.Popen(
             [sys.executable, "-m", "app", "migrate"],
             env=env,
+            cwd=tmp_path,  # no `.env` but the test's (none)
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

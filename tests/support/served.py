@@ -1,7 +1,9 @@
 """The service in a real server process (`python -m app serve`, or another command) on SQLite.
 
 The socket is bound here and handed over with `--fd`, so no other process can take the port
-between choosing it and serving on it. A process a test leaves running is stopped.
+between choosing it and serving on it. A process a test leaves running is stopped. It starts in
+the test's folder, so the `.env` it reads is that folder's (none unless the test writes one),
+never a developer's own in the repository root.
 """
 
 import os
@@ -56,6 +58,8 @@ def served(
         for k, v in os.environ.items()
         if not k.startswith("APP_") and k != "FORWARDED_ALLOW_IPS"
     }
+    # Factories from tests/ (`--factory tests.support...`) import from any working directory.
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
     log = folder / "server.log"
     with socket.socket() as listener, log.open("wb") as output:
         listener.bind(("127.0.0.1", 0))
@@ -63,7 +67,7 @@ def served(
         base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         process = subprocess.Popen(  # our own interpreter, fixed arguments
             [*command, "--fd", str(listener.fileno())],
-            cwd=ROOT,
+            cwd=folder,
             env=environ | settings,
             stdout=output,
             stderr=subprocess.STDOUT,

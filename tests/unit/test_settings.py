@@ -1,4 +1,5 @@
-"""Settings refuse unsafe values and make safe development defaults under var/."""
+"""Settings refuse unsafe values and make safe development defaults under var/; they come from
+arguments, then APP_* variables, then `.env`."""
 
 import stat
 from pathlib import Path
@@ -6,7 +7,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.settings import Settings
+from app.settings import (
+    ARGON2_FLOOR_MEMORY_KIB,
+    ARGON2_FLOOR_TIME_COST,
+    HASH_QUEUE_PER_THREAD,
+    Settings,
+)
 
 LONG_ENOUGH = "k" * 32
 
@@ -76,7 +82,7 @@ def test_settings_come_from_app_prefixed_environment(
 
 
 def test_unknown_settings_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="database_ulr"):
+    with pytest.raises(ValidationError, match=r"APP_DATABASE_ULR is not a setting \(did you mean"):
         Settings(database_ulr="sqlite:///typo.db", secret_key=LONG_ENOUGH, var_dir=tmp_path)  # type: ignore[call-arg]
 
 
@@ -125,3 +131,64 @@ def test_a_first_superuser_the_contract_accepts_is_kept(tmp_path: Path) -> None:
         first_superuser_password="x" * 12,
     )
     assert settings.first_superuser_email == "Admin@Example.org"
+
+
+def test_docstrings_quote_the_constants_they_name() -> None:
+    """The meanings in .env.example are docstrings, which cannot interpolate a constant."""
+    fields = Settings.model_fields
+    assert f"Empty means {HASH_QUEUE_PER_THREAD} per hashing thread" in str(
+        fields["password_hash_queue"].description
+    )
+    floor = f"OWASP floor ({ARGON2_FLOOR_MEMORY_KIB} KiB with {ARGON2_FLOOR_TIME_COST} passes)"
+    assert floor in str(fields["argon2_memory_kib"].description)
+    assert f"OWASP floor ({ARGON2_FLOOR_TIME_COST})" in str(fields["argon2_time_cost"].description)
+
+
+# `.env`. The suite builds Settings without one (tests/conftest.py): these name theirs.
+
+
+def _from_dotenv(folder: Path, text: str) -> Settings:
+    dotenv = folder / ".env"
+    dotenv.write_text(text)
+    return Settings(_env_file=dotenv, secret_key=LONG_ENOUGH, var_dir=folder / "var")
+
+
+def test_dotenv_lines_without_the_prefix_are_not_ours(tmp_path: Path) -> None:
+    """Compose reads the same file: its POSTGRES_* lines neither fail nor set anything, and nor
+    does a bare field name, which pydantic-settings would otherwise read despite the prefix."""
+    settings = _from_dotenv(
+        tmp_path,
+        "POSTGRES_PASSWORD=compose-only\n"
+        "COMPOSE_PROJECT_NAME=api\n"
+        "jwt_issuer=bare-name\n"
+        "APP_JWT_AUDIENCE=from-dotenv\n",
+    )
+    assert settings.jwt_audience == "from-dotenv"
+    assert settings.jwt_issuer == Settings.model_fields["jwt_issuer"].default
+
+
+@pytest.mark.parametrize("line", ["APP_SECRET_KY", "app_secret_ky"])
+def test_a_misspelt_app_line_is_refused_by_its_name_without_echoing_it(
+    tmp_path: Path, line: str
+) -> None:
+    value = "a-secret-that-must-not-be-printed-0123456789"
+    with pytest.raises(ValidationError) as refused:
+        _from_dotenv(tmp_path, f"POSTGRES_PASSWORD=x\n{line}={value}\n")
+    message = str(refused.value)
+    assert "APP_SECRET_KY is not a setting (did you mean APP_SECRET_KEY?)" in message
+    assert value not in message
+
+
+def test_the_environment_wins_over_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_JWT_ISSUER", "from-environment")
+    settings = _from_dotenv(tmp_path, "APP_JWT_ISSUER=from-dotenv\nAPP_JWT_AUDIENCE=from-dotenv\n")
+    assert (settings.jwt_issuer, settings.jwt_audience) == ("from-environment", "from-dotenv")
+
+
+def test_an_empty_value_means_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `.env.example` shows unset defaults, and as compose passes `${APP_X:-}`."""
+    monkeypatch.setenv("APP_CORS_ORIGINS", "")
+    settings = _from_dotenv(tmp_path, "APP_DB_POOL_SIZE=\nAPP_JWT_ISSUER=\n")
+    assert settings.db_pool_size is None
+    assert settings.jwt_issuer == Settings.model_fields["jwt_issuer"].default
+    assert settings.cors_origins == []
