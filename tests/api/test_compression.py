@@ -19,7 +19,6 @@ from tests.support.contract import assert_matches
 from tests.support.resources import ITEMS, POSTS, STRONG_ETAG, create_post, post_url
 from tests.support.served import Served, served
 
-
 LONG = "A description long enough that a page of these is tens of KiB. " * 30  # ~1.9 KB
 SHORT = "Short"
 GZIP = {"Accept-Encoding": "gzip"}
@@ -113,5 +112,3 @@ async def test_a_tagged_post_is_sent_as_it_is_so_if_match_works_for_gzip_clients
     page = await api.get(POSTS, params={"size": 100}, headers={**alice.headers, **GZIP})
     assert page.status_code == 200
     assert page.headers["content-encoding"] == "gzip"
-
-

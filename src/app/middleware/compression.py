@@ -170,4 +170,5 @@ class CompressionMiddleware:
 
 def _compress(compressor: Compressor, body: bytes, more: bool) -> bytes:
     """The next gzip bytes: flushed to a whole part while more follow, finished at the end."""
-    return compressor.compress(body) + compressor.flush(zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH)
+    mode = zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH
+    return compressor.compress(body) + compressor.flush(mode)
