@@ -67,6 +67,12 @@ async def test_a_large_response_is_gzip_with_its_length_and_vary() -> None:
     assert gzip.decompress(body) == LARGE
 
 
+async def test_vary_adds_to_the_one_the_response_has() -> None:
+    for accept in ("gzip", None):
+        headers, _, _ = await through(answering(LARGE, headers=[("Vary", "Origin")]), accept)
+        assert headers.getlist("vary") == ["Origin, Accept-Encoding"], accept
+
+
 async def test_a_small_response_is_sent_as_it_is() -> None:
     headers, body, _ = await through(answering(SMALL), "gzip")
     assert "content-encoding" not in headers

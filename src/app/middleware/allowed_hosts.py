@@ -31,6 +31,9 @@ ANY = "*"
 # A registered name as RFC 3986 allows it in an authority, lower case (no "/", "@", "?", ...).
 NAME = re.compile(r"[a-z0-9._~%!$&'()*+,;=-]+")
 REFUSED = "The Host header names no host this service answers to."
+# Allowed `Host` values seen, as sent: the next request with one is a dict lookup. Bounded, and
+# only allowed values are kept, so a caller sending made-up hosts cannot grow it or evict them.
+REMEMBERED = 256
 
 
 def _ipv6(text: str) -> str | None:
@@ -84,16 +87,25 @@ class AllowedHostsMiddleware:
         self.allow_any = ANY in patterns
         self.names = frozenset(p for p in patterns if not p.startswith("*"))
         self.suffixes = tuple(p[1:] for p in patterns if p.startswith("*."))  # ".example.com"
+        self.allowed_headers: set[bytes] = set()
 
-    def allows(self, host: str) -> bool:
-        return host in self.names or host.endswith(self.suffixes)
+    def allows(self, header: bytes) -> bool:
+        """Whether a `Host` header value, as sent, names an allowed host."""
+        if header in self.allowed_headers:
+            return True
+        host = host_name(header)
+        if host is None or not (host in self.names or host.endswith(self.suffixes)):
+            return False
+        if len(self.allowed_headers) < REMEMBERED:
+            self.allowed_headers.add(header)
+        return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.allow_any:
             await self.app(scope, receive, send)
             return
         hosts = [value for name, value in scope["headers"] if name == HOST]
-        if len(hosts) == 1 and (host := host_name(hosts[0])) is not None and self.allows(host):
+        if len(hosts) == 1 and self.allows(hosts[0]):
             await self.app(scope, receive, send)
             return
         refusal = for_domain_error(scope, errors.InvalidRequest(REFUSED))
