@@ -12,7 +12,7 @@ from app.contract_paths import ContractPaths
 from app.db import migrate
 from app.db.database import Database
 from app.draining import Drain
-from app.middleware.allowed_hosts import AllowedHostsMiddleware
+from app.middleware import allowed_hosts
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.compression import CompressionMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware, close_storage, open_storage
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     # gzip outside the response validation, which reads plain bodies; a refused Host gets its
     # 400 before anything else runs, and outside the validation (no operation declares it).
     app.add_middleware(CompressionMiddleware)
-    app.add_middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
+    hosts = allowed_hosts.patterns(settings.allowed_hosts)  # a bad one stops create_app
+    app.add_middleware(allowed_hosts.AllowedHostsMiddleware, allowed_hosts=hosts)
     app.add_middleware(ResponseHeadersMiddleware, drain=drain)
     return app

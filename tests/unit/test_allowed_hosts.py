@@ -4,15 +4,18 @@ The middleware runs in front of a constant app, behind the response headers (as 
 driven in-process by raw `Host` headers.
 """
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
+from app.main import create_app
 from app.middleware.allowed_hosts import AllowedHostsMiddleware, host_name, pattern
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from tests.support.contract import assert_problem
+from tests.support.settings import app_settings, sqlite_url
 
 pytestmark = pytest.mark.anyio
 
@@ -155,3 +158,9 @@ def test_host_name_reads_the_header_without_its_port(header: bytes, expected: st
 def test_a_pattern_that_could_never_match_is_refused_at_start(entry: str) -> None:
     with pytest.raises(ValueError, match="allowed host"):
         pattern(entry)
+
+
+def test_create_app_refuses_a_bad_pattern_before_serving(tmp_path: Path) -> None:
+    settings = app_settings(sqlite_url(tmp_path), tmp_path, allowed_hosts=["ok.example", "a.*.b"])
+    with pytest.raises(ValueError, match=r"allowed host 'a\.\*\.b'"):
+        create_app(settings)

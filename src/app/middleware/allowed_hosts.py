@@ -80,13 +80,23 @@ def pattern(entry: str) -> str:
     return text
 
 
+def patterns(entries: Iterable[str]) -> list[str]:
+    """Every entry checked and normalised; ValueError names the first that could never match.
+
+    create_app calls it, so a bad entry stops the app where it is built: Starlette builds the
+    middleware only on its first call, and a lifespan that fails there is taken by plain
+    uvicorn (`--lifespan auto`, its default) for no lifespan at all, leaving the app serving 500s.
+    """
+    return [pattern(entry) for entry in entries]
+
+
 class AllowedHostsMiddleware:
     def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str]) -> None:
         self.app = app
-        patterns = {pattern(entry) for entry in allowed_hosts}
-        self.allow_any = ANY in patterns
-        self.names = frozenset(p for p in patterns if not p.startswith("*"))
-        self.suffixes = tuple(p[1:] for p in patterns if p.startswith("*."))  # ".example.com"
+        normalised = set(patterns(allowed_hosts))
+        self.allow_any = ANY in normalised
+        self.names = frozenset(p for p in normalised if not p.startswith("*"))
+        self.suffixes = tuple(p[1:] for p in normalised if p.startswith("*."))  # ".example.com"
         self.allowed_headers: set[bytes] = set()
 
     def allows(self, header: bytes) -> bool:
@@ -104,8 +114,12 @@ class AllowedHostsMiddleware:
         if scope["type"] != "http" or self.allow_any:
             await self.app(scope, receive, send)
             return
-        hosts = [value for name, value in scope["headers"] if name == HOST]
-        if len(hosts) == 1 and self.allows(hosts[0]):
+        host, count = b"", 0
+        for name, value in scope["headers"]:  # every one: two Hosts are refused
+            if name == HOST:
+                host, count = value, count + 1
+        # The set lookup first: the common case without a method call.
+        if count == 1 and (host in self.allowed_headers or self.allows(host)):
             await self.app(scope, receive, send)
             return
         refusal = for_domain_error(scope, errors.InvalidRequest(REFUSED))
