@@ -5,8 +5,8 @@ strong, one per resource version (app/etags.py), and `If-Match` compares them st
 13.1.1). A strong tag names one exact sequence of bytes, so the gzip and the identity bytes of
 one version cannot share it; weakening it (`W/"3"`, as nginx and Django do when they compress)
 would make every `If-Match` from a gzip client fail, as a weak tag never matches strongly. The
-responses with a tag are single items, posts and users: an item or a user is a few KiB at most,
-a post up to its 50,000 characters of content, sent uncompressed when read alone. The
+responses with a tag are single items and posts (read, created, changed): an item is a few KiB
+at most, a post up to its 50,000 characters of content, sent uncompressed when read alone. The
 collections, the large responses, carry no tag and are compressed.
 
 Ours, not Starlette's `GZipMiddleware`: that one leaves a response alone only for its content
