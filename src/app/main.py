@@ -13,7 +13,9 @@ from app.db import migrate
 from app.db.database import Database
 from app.draining import Drain
 from app.metrics.registry import build_metrics
+from app.middleware import allowed_hosts
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
+from app.middleware.compression import CompressionMiddleware
 from app.middleware.observe import ObserveMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware, close_storage, open_storage
 from app.middleware.response_headers import ResponseHeadersMiddleware
@@ -138,6 +140,11 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
             allow_credentials=False,  # bearer tokens, not cookies
             max_age=600,
         )
+    # gzip outside the response validation, which reads plain bodies; a refused Host gets its
+    # 400 before anything else runs, and outside the validation (no operation declares it).
+    app.add_middleware(CompressionMiddleware)
+    hosts = allowed_hosts.patterns(settings.allowed_hosts)  # a bad one stops create_app
+    app.add_middleware(allowed_hosts.AllowedHostsMiddleware, allowed_hosts=hosts)
     app.add_middleware(ObserveMiddleware, metrics=metrics)  # times, logs and counts every answer
     app.add_middleware(ResponseHeadersMiddleware, drain=drain)
     return app

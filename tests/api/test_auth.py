@@ -42,7 +42,7 @@ from tests.support.accounts import (
 )
 from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem, spec
-from tests.support.settings import TEST_SECRET
+from tests.support.settings import TEST_HOSTS, TEST_SECRET
 from tests.support.tokens import FORGERIES, REQUIRED_CLAIMS, claims_for, sign, without
 
 pytestmark = pytest.mark.anyio
@@ -704,7 +704,12 @@ async def test_the_stored_hash_is_argon2id_at_the_owasp_floor(
     database_url: str, tmp_path: Path
 ) -> None:
     """With the default settings (no FAST_HASHING): what actually lands in the users table."""
-    settings = Settings(database_url=database_url, secret_key=TEST_SECRET, var_dir=tmp_path / "v")
+    settings = Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        var_dir=tmp_path / "v",
+        allowed_hosts=TEST_HOSTS,
+    )
     app = create_app(settings)
     async for client in started(app):
         user = await register(client)

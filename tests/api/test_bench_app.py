@@ -7,7 +7,7 @@ import pytest
 
 from app.settings import Settings
 from perf.bench_app import BARE_PATH, CONSTANT_PATH, create_bench_app
-from tests.support.settings import FAST_HASHING, TEST_SECRET
+from tests.support.settings import FAST_HASHING, TEST_HOSTS, TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 
@@ -17,6 +17,7 @@ async def test_constant_routes_answer_outside_the_contract(tmp_path: Path) -> No
         database_url=f"sqlite:///{tmp_path / 'bench.db'}",
         secret_key=TEST_SECRET,
         var_dir=tmp_path / "var",
+        allowed_hosts=TEST_HOSTS,
         **FAST_HASHING,
     )
     transport = httpx.ASGITransport(app=create_bench_app(settings))

@@ -9,7 +9,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.support.clients import started
 from tests.support.contract import assert_matches, assert_problem
-from tests.support.settings import TEST_SECRET
+from tests.support.settings import TEST_HOSTS, TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 
@@ -47,6 +47,7 @@ async def test_readiness_is_503_when_the_database_is_not_there(
         secret_key=TEST_SECRET,
         var_dir=tmp_path / "var",
         auto_migrate=False,
+        allowed_hosts=TEST_HOSTS,
     )
     async for client in started(create_app(settings)):
         ready = await client.get("/health/ready")

@@ -22,7 +22,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
 
 from app.main import create_app
+from app.middleware.allowed_hosts import AllowedHostsMiddleware
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
+from app.middleware.compression import CompressionMiddleware
 from app.middleware.observe import ObserveMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.response_headers import ResponseHeadersMiddleware
@@ -295,6 +297,8 @@ def test_the_middleware_is_pure_asgi_with_the_request_id_outermost(
     assert classes == [
         ResponseHeadersMiddleware,
         ObserveMiddleware,
+        AllowedHostsMiddleware,
+        CompressionMiddleware,  # outside the validation, which must read plain bodies
         CORSMiddleware,
         ResponseValidationMiddleware,  # on in tests (validate_responses)
         ServerErrorsMiddleware,

@@ -62,7 +62,7 @@ from tests.support.accounts import (
 )
 from tests.support.contract import SPEC_PATH, spec
 from tests.support.operations import by_id, operations
-from tests.support.settings import FAST_HASHING, TEST_SECRET
+from tests.support.settings import FAST_HASHING, TEST_HOSTS, TEST_SECRET
 
 Role = Literal["user", "superuser", "throwaway"]
 AnyCase = Case[Any]
@@ -195,6 +195,7 @@ def service(
         # The app's own check of every response against the contract: a second opinion that
         # turns what Schemathesis might let pass (a 400 to an undeclared media type) into a 500.
         validate_responses=True,
+        allowed_hosts=TEST_HOSTS,
         first_superuser_email=SUPERUSER_EMAIL,
         first_superuser_password=SUPERUSER_PASSWORD,
         **FAST_HASHING,

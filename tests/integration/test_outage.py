@@ -29,7 +29,7 @@ from tests.support.contract import assert_problem
 from tests.support.filesystems import fill, immutable, small_disk
 from tests.support.private_postgres import PrivatePostgres, private_postgres
 from tests.support.resources import ITEMS, create_item
-from tests.support.settings import FAST_HASHING, TEST_SECRET
+from tests.support.settings import FAST_HASHING, TEST_HOSTS, TEST_SECRET
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -51,6 +51,7 @@ def outage_settings(url: str, tmp_path: Path, **more: object) -> Settings:
         "db_pool_timeout_s": STATEMENT_S,
         "db_connect_timeout_s": STATEMENT_S,
         "readiness_timeout_s": STATEMENT_S,
+        "allowed_hosts": TEST_HOSTS,
         **FAST_HASHING,
         **more,
     }

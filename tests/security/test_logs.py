@@ -42,7 +42,7 @@ from contract import models
 from tests.support.accounts import LOGIN, ME, REFRESH, REGISTER, TokenPair
 from tests.support.clients import started
 from tests.support.served import PLAIN_UVICORN, SERVE, served
-from tests.support.settings import FAST_HASHING
+from tests.support.settings import FAST_HASHING, TEST_HOSTS
 from tests.support.tokens import OTHER_SECRET, claims_for, sign, unsigned
 
 pytestmark = pytest.mark.anyio
@@ -338,6 +338,7 @@ def settings_for(database_url: str, tmp_path: Path, found: Secrets) -> Settings:
         var_dir=tmp_path / "var",
         validate_responses=True,
         rate_limit_enabled=False,
+        allowed_hosts=TEST_HOSTS,
         first_superuser_email=found.email("root"),
         first_superuser_password=SecretStr(found.password()),
         **FAST_HASHING,

@@ -14,6 +14,11 @@ FAST_HASHING: dict[str, Any] = {
 }
 
 
+# The product default (localhost, 127.0.0.1, ::1: real servers in tests) and the Host that
+# in-process clients send (tests/support/clients.py: http://testserver); the default stays as is.
+TEST_HOSTS = ["localhost", "127.0.0.1", "::1", "testserver"]
+
+
 def sqlite_url(folder: Path, name: str = "test.db") -> str:
     return f"sqlite:///{folder / name}"
 
@@ -28,6 +33,7 @@ def app_settings(database_url: str, folder: Path, **fields: Any) -> Settings:
         "secret_key": TEST_SECRET,
         "var_dir": folder / "var",
         "validate_responses": True,
+        "allowed_hosts": TEST_HOSTS,
         **FAST_HASHING,
     }
     return Settings(database_url=database_url, **{**defaults, **fields})
