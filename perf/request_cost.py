@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
             secret_key="request-cost-" + "k" * 32,
             rate_limit_enabled=False,
         )
-        with (Path(tmp) / "server.log").open("w") as log:
+        with Path(os.environ.get("COST_LOG", Path(tmp) / "server.log")).open("w") as log:
             logs.record_only_what_lines_use()
             logging.config.dictConfig(logs.config(settings.log_format, settings.log_level, log))
             results = asyncio.run(run(settings, args.calls, args.repeat))

@@ -14,22 +14,22 @@ SQLAlchemy would log every statement.
 
 import json
 import logging
+import sys
+import threading
 import time
 from collections.abc import Mapping
-from itertools import islice
 from typing import Any, Literal
 
 from uvicorn.config import LOG_LEVELS
 
 from app import request_context
-from app.redaction import STANDARD_ATTRIBUTES
+from app.redaction import extra_fields
 
 LogFormat = Literal["text", "json"]
 # uvicorn's `color_message` is its message again, with terminal colours.
-NOT_FIELDS = STANDARD_ATTRIBUTES | {"color_message"}
-# A record's own attributes come first in its __dict__, then the `extra` fields, in the
-# order given: the request line's fields keep their order, and the rest is not looked at.
-OWN_ATTRIBUTES = len(vars(logging.makeLogRecord({})))
+NOT_SHOWN = "color_message"
+FLUSH_INTERVAL_S = 0.25
+BUFFER_BYTES = 64 * 1024
 # A JSONEncoder made once: json.dumps with options builds one a call.
 ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 SERVICE_LOGGERS = ("app", "uvicorn", "uvicorn.error", "uvicorn.asgi")
@@ -54,8 +54,9 @@ def _time(record: logging.LogRecord) -> str:
 
 
 def _extra(record: logging.LogRecord) -> dict[str, Any]:
-    fields = vars(record)
-    return {k: fields[k] for k in islice(fields, OWN_ATTRIBUTES, None) if k not in NOT_FIELDS}
+    fields = extra_fields(record)
+    fields.pop(NOT_SHOWN, None)
+    return fields
 
 
 class RequestId(logging.Filter):
@@ -78,11 +79,12 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         first, newline, rest = record.getMessage().partition("\n")
         fields = "".join(
-            f" {key}={value}" for key, value in _extra(record).items() if value is not None
+            [f" {key}={value}" for key, value in _extra(record).items() if value is not None]
         )
         text = f"{_time(record)} {record.levelname} {record.name}: {first}{fields}{newline}{rest}"
-        details = _details(self, record)
-        return f"{text}\n{details}" if details else text
+        if record.exc_info or record.exc_text or record.stack_info:
+            return f"{text}\n{_details(self, record)}"
+        return text
 
 
 class JsonFormatter(logging.Formatter):
@@ -100,9 +102,8 @@ class JsonFormatter(logging.Formatter):
         if isinstance(record.args, Mapping):
             entry.update(record.args)
         entry.update(_extra(record))
-        details = _details(self, record)
-        if details:
-            entry["exception"] = details
+        if record.exc_info or record.exc_text or record.stack_info:
+            entry["exception"] = _details(self, record)
         return ENCODER.encode(entry)
 
 
@@ -133,8 +134,60 @@ def level_number(level: str) -> int:
     return LOG_LEVELS[level.lower()]
 
 
-def config(log_format: LogFormat, level: str, stream: Any = "ext://sys.stderr") -> dict[str, Any]:
-    """A `logging.config.dictConfig` for the service: one handler on `stream`, both filters.
+class BufferedLines(logging.StreamHandler):  # type: ignore[type-arg]
+    """A StreamHandler that writes through a buffer: info lines (a line per request) reach the
+    stream within `FLUSH_INTERVAL_S`, or sooner when the buffer fills; a warning or worse
+    flushes at once, with everything before it.
+
+    StreamHandler flushes after every line, a system call each (and under `python -u`, or
+    PYTHONUNBUFFERED, every write is one anyway): ~10 us a request, and more when the disk is
+    busy. nginx buffers its access log the same way (`access_log ... buffer= flush=`). What a
+    crash can lose is at most the last interval's info lines; logging's own shutdown (at exit)
+    flushes the rest.
+    """
+
+    def __init__(self, stream: Any = None, interval_s: float = FLUSH_INTERVAL_S) -> None:
+        target = stream if stream is not None else sys.stderr
+        # Our own buffer over the same file descriptor: sys.stderr may be unbuffered.
+        buffered = open(  # noqa: SIM115  # lives as long as the handler; closed with it
+            target.fileno(),
+            "w",
+            buffering=BUFFER_BYTES,
+            encoding="utf-8",
+            errors="backslashreplace",
+            closefd=False,
+        )
+        super().__init__(buffered)
+        self._stop = threading.Event()
+        self._flusher = threading.Thread(
+            target=self._flush_every, args=(interval_s,), name="log-flush", daemon=True
+        )
+        self._flusher.start()
+
+    def _flush_every(self, interval_s: float) -> None:
+        while not self._stop.wait(interval_s):
+            self.flush()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + self.terminator)
+            if record.levelno >= logging.WARNING:
+                self.flush()
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.flush()
+        self.stream.close()  # the buffer only: closefd=False leaves the descriptor open
+        super().close()
+
+
+def config(log_format: LogFormat, level: str, stream: Any = None) -> dict[str, Any]:
+    """A `logging.config.dictConfig` for the service: one handler on `stream` (stderr when
+    None), through a buffer (`BufferedLines`), with both filters.
 
     The secret-masking filter is on the handler from the start; `app.redaction.install`
     later teaches it the app's own secrets by value.
@@ -149,7 +202,7 @@ def config(log_format: LogFormat, level: str, stream: Any = "ext://sys.stderr") 
         "formatters": {"line": {"()": FORMATTERS[log_format]}},
         "handlers": {
             "stderr": {
-                "class": "logging.StreamHandler",
+                "()": BufferedLines,
                 "stream": stream,
                 "formatter": "line",
                 "filters": ["request_id", "redact"],

@@ -16,7 +16,7 @@ from app.metrics.registry import build_metrics
 from app.middleware import allowed_hosts
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.compression import CompressionMiddleware
-from app.middleware.observe import ObserveMiddleware
+from app.middleware.observe import Observer
 from app.middleware.rate_limit import RateLimitMiddleware, close_storage, open_storage
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     app.state.database = database
     app.state.providers = providers
     app.state.drain = drain
-    app.state.metrics = metrics  # ObserveMiddleware's request_started / request_finished
+    app.state.metrics = metrics
     app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
     problems.install(app)
     api_routers = build_routers(
@@ -145,6 +145,6 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     app.add_middleware(CompressionMiddleware)
     hosts = allowed_hosts.patterns(settings.allowed_hosts)  # a bad one stops create_app
     app.add_middleware(allowed_hosts.AllowedHostsMiddleware, allowed_hosts=hosts)
-    app.add_middleware(ObserveMiddleware, metrics=metrics)  # times, logs and counts every answer
-    app.add_middleware(ResponseHeadersMiddleware, drain=drain)
+    # Outermost: every answer gets its request id, and is timed, logged and counted.
+    app.add_middleware(ResponseHeadersMiddleware, drain=drain, observer=Observer(metrics))
     return app

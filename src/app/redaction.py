@@ -9,8 +9,9 @@ log of a query string, a log line someone adds later.
 import logging
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
+from itertools import islice
 from typing import Any
 
 WITHHELD = "[withheld]"
@@ -82,6 +83,22 @@ STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
     "asctime",
     "taskName",
 }
+# A record's own attributes come first in its __dict__ (LogRecord.__init__ sets them), then the
+# `extra` fields in the order given: so those are found without looking at the rest.
+OWN_ATTRIBUTES = len(vars(logging.makeLogRecord({})))
+
+
+SCALARS = (int, float)  # bool too: values that cannot hold a secret
+
+
+def extra_fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The `extra` fields of a record, in the order they were given."""
+    fields = vars(record)
+    return {
+        key: fields[key]
+        for key in islice(fields, OWN_ATTRIBUTES, None)
+        if key not in STANDARD_ATTRIBUTES
+    }
 
 
 class Redactor:
@@ -100,6 +117,10 @@ class Redactor:
         ordered = [re.escape(value) for value in sorted(self.literals, key=len, reverse=True)]
         self._literal = re.compile("|".join(ordered)) if ordered else None
         self._anything = re.compile("|".join([*ordered, MARKERS.pattern]))
+
+    def finds_nothing(self, texts: Iterable[str]) -> bool:
+        """True when none of `texts` holds a secret or a marker of one: one search for all."""
+        return self._anything.search("\0".join(texts)) is None
 
     def __call__(self, text: str) -> str:
         # Every log line passes here, several strings of it: one search tells whether any
@@ -179,6 +200,22 @@ class RedactSecrets(logging.Filter):
     def _redact(self, record: logging.LogRecord) -> None:
         redact = self.redact
         message = record.getMessage()
+        extra = extra_fields(record)
+        args = record.args if isinstance(record.args, Mapping) else {}
+        # Most records hold nothing to mask: one search over all they would show says so (a
+        # line per request passes here).
+        if not (record.exc_info or record.exc_text or record.stack_info):
+            texts = [message]
+            for value in (*extra.values(), *args.values()):
+                if isinstance(value, str):
+                    texts.append(value)
+                elif not (value is None or isinstance(value, SCALARS)):
+                    break  # a list, an object: looked at the slow way below
+            else:
+                if redact.finds_nothing(texts):
+                    return
+        if args:  # a mapping's values may be shown as fields (app/logs.py's JSON lines)
+            record.args = {key: _redacted(value, redact) for key, value in args.items()}
         if redact(message) != message:
             # Argument by argument first: a formatter may need them (uvicorn's access log
             # unpacks its five); the whole message only if that was not enough.
@@ -196,8 +233,8 @@ class RedactSecrets(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         fields = vars(record)
-        for key in fields.keys() - STANDARD_ATTRIBUTES:  # the `extra` fields
-            fields[key] = _redacted(fields[key], redact)
+        for key, value in extra.items():
+            fields[key] = _redacted(value, redact)
 
 
 class WithholdValues(logging.Filter):

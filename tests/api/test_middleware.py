@@ -25,7 +25,6 @@ from app.main import create_app
 from app.middleware.allowed_hosts import AllowedHostsMiddleware
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.compression import CompressionMiddleware
-from app.middleware.observe import ObserveMiddleware
 from app.middleware.rate_limit import RateLimitMiddleware
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseValidationMiddleware
@@ -295,8 +294,7 @@ def test_the_middleware_is_pure_asgi_with_the_request_id_outermost(
     app = create_app(settings)
     classes: list[object] = [middleware.cls for middleware in app.user_middleware]
     assert classes == [
-        ResponseHeadersMiddleware,
-        ObserveMiddleware,
+        ResponseHeadersMiddleware,  # the request id; each request timed, logged, counted
         AllowedHostsMiddleware,
         CompressionMiddleware,  # outside the validation, which must read plain bodies
         CORSMiddleware,
