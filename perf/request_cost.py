@@ -23,9 +23,11 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urlencode
 
 from starlette.types import ASGIApp, Message, Scope
@@ -176,6 +178,24 @@ async def run(settings: Settings, calls: int, repeat: int) -> list[tuple[Request
         await lifespan
 
 
+@contextmanager
+def deployed_logging(settings: Settings, log: TextIO) -> Iterator[None]:
+    """Logging as `python -m app serve` sets it up, into `log`; the root's handlers as they were
+    afterwards (the tests run this in their own process)."""
+    root = logging.getLogger()
+    kept = root.handlers[:]
+    logs.record_only_what_lines_use()
+    logging.config.dictConfig(logs.config(settings.log_format, settings.log_level, log))
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+            handler.close()
+        for handler in kept:
+            root.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("APP_DATABASE_URL", ""))
@@ -192,9 +212,7 @@ def main(argv: list[str] | None = None) -> None:
             secret_key="request-cost-" + "k" * 32,
             rate_limit_enabled=False,
         )
-        with Path(os.environ.get("COST_LOG", Path(tmp) / "server.log")).open("w") as log:
-            logs.record_only_what_lines_use()
-            logging.config.dictConfig(logs.config(settings.log_format, settings.log_level, log))
+        with Path(tmp, "server.log").open("w") as log, deployed_logging(settings, log):
             results = asyncio.run(run(settings, args.calls, args.repeat))
     for request, micros in results:
         print(f"{request.method:4} {request.path[:40]:40} {micros:8.1f} us")

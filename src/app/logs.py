@@ -28,6 +28,7 @@ from app.redaction import extra_fields
 LogFormat = Literal["text", "json"]
 # uvicorn's `color_message` is its message again, with terminal colours.
 NOT_SHOWN = "color_message"
+REQUEST_LOGGER = "app.requests"  # the line per request (app/middleware/observe.py)
 FLUSH_INTERVAL_S = 0.25
 BUFFER_BYTES = 64 * 1024
 # A JSONEncoder made once: json.dumps with options builds one a call.
@@ -135,29 +136,31 @@ def level_number(level: str) -> int:
 
 
 class BufferedLines(logging.StreamHandler):  # type: ignore[type-arg]
-    """A StreamHandler that writes through a buffer: info lines (a line per request) reach the
-    stream within `FLUSH_INTERVAL_S`, or sooner when the buffer fills; a warning or worse
-    flushes at once, with everything before it.
+    """A StreamHandler that buffers the line per request (logger `app.requests`, info): those
+    reach the stream within `FLUSH_INTERVAL_S`, or sooner when the buffer fills. Every other
+    line flushes at once, with the request lines before it, so the server's own lines (its
+    last, "Finished server process", included) are never held back.
 
     StreamHandler flushes after every line, a system call each (and under `python -u`, or
-    PYTHONUNBUFFERED, every write is one anyway): ~10 us a request, and more when the disk is
-    busy. nginx buffers its access log the same way (`access_log ... buffer= flush=`). What a
-    crash can lose is at most the last interval's info lines; logging's own shutdown (at exit)
-    flushes the rest.
+    PYTHONUNBUFFERED, every write to stderr is one anyway): ~10 us a request, and more when the
+    disk is busy. nginx buffers its access log the same way (`access_log ... buffer= flush=`).
+    A process killed with SIGKILL can lose at most its last interval's request lines.
     """
 
     def __init__(self, stream: Any = None, interval_s: float = FLUSH_INTERVAL_S) -> None:
-        target = stream if stream is not None else sys.stderr
-        # Our own buffer over the same file descriptor: sys.stderr may be unbuffered.
-        buffered = open(  # noqa: SIM115  # lives as long as the handler; closed with it
-            target.fileno(),
-            "w",
-            buffering=BUFFER_BYTES,
-            encoding="utf-8",
-            errors="backslashreplace",
-            closefd=False,
-        )
-        super().__init__(buffered)
+        # stderr through a buffer of our own over its descriptor (sys.stderr may be unbuffered);
+        # a stream given (tests, perf/request_cost.py) is written to as it is.
+        self._owned = stream is None
+        if stream is None:
+            stream = open(  # noqa: SIM115  # lives as long as the handler; closed with it
+                sys.stderr.fileno(),
+                "w",
+                buffering=BUFFER_BYTES,
+                encoding="utf-8",
+                errors="backslashreplace",
+                closefd=False,
+            )
+        super().__init__(stream)
         self._stop = threading.Event()
         self._flusher = threading.Thread(
             target=self._flush_every, args=(interval_s,), name="log-flush", daemon=True
@@ -171,7 +174,7 @@ class BufferedLines(logging.StreamHandler):  # type: ignore[type-arg]
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.stream.write(self.format(record) + self.terminator)
-            if record.levelno >= logging.WARNING:
+            if record.name != REQUEST_LOGGER or record.levelno > logging.INFO:
                 self.flush()
         except RecursionError:
             raise
@@ -181,7 +184,8 @@ class BufferedLines(logging.StreamHandler):  # type: ignore[type-arg]
     def close(self) -> None:
         self._stop.set()
         self.flush()
-        self.stream.close()  # the buffer only: closefd=False leaves the descriptor open
+        if self._owned:
+            self.stream.close()  # the buffer only: closefd=False leaves stderr open
         super().close()
 
 

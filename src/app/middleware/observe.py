@@ -22,9 +22,9 @@ from typing import Protocol
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
-from app import request_context
+from app import logs, request_context
 
-log = logging.getLogger("app.requests")
+log = logging.getLogger(logs.REQUEST_LOGGER)
 MESSAGE = "%(method)s %(route)s %(status)d %(duration_ms).1fms"
 UNMATCHED = "unmatched"  # the operation label of a request no route matched (404, 405)
 
