@@ -168,6 +168,7 @@ def test_every_response_says_where_its_time_went(tmp_path: Path) -> None:
         timings = {
             "live": client.get("/health/live"),  # no database
             "list": client.get("/api/v1/items"),  # reads
+            "ready": client.get("/health/ready"),  # the readiness probe of the database
             "unknown": client.get("/no/such/path"),
             "refused": client.post(REGISTER, json={"email": "not an email"}),
         }
@@ -179,4 +180,5 @@ def test_every_response_says_where_its_time_went(tmp_path: Path) -> None:
         assert db_ms <= app_ms + 0.1, name
         durations[name] = db_ms
     assert durations["list"] > 0
+    assert durations["ready"] > 0
     assert durations["live"] == durations["unknown"] == durations["refused"] == 0

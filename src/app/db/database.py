@@ -116,11 +116,14 @@ class Database:
         grow (sqlite/readiness.py). On PostgreSQL, a standby or a read-only primary is not
         ready.
         """
+        started = time.perf_counter()
         try:
             async with asyncio.timeout(self._readiness_timeout_s):
                 refusal = await self._backend.refusal()
         except Exception as exc:  # any driver, network or timeout error means "not ready"
             self._not_ready(exc)
+        finally:
+            request_context.add_db_time(time.perf_counter() - started)  # Server-Timing's db
         if refusal is not None:
             log.warning("the database is not ready: %s", refusal)
             raise Unavailable(f"The database is {refusal}.", self._retry_after_s)
