@@ -295,6 +295,36 @@ async def test_sqlite_locked_past_the_busy_timeout_is_a_503(tmp_path: Path) -> N
         await serving_again(client, alice, within_s=5)
 
 
+async def test_writes_queued_behind_a_lock_wait_one_busy_timeout_not_one_each(
+    tmp_path: Path,
+) -> None:
+    """Writes that queue while the writer waits out a foreign lock get their 503 when it gives
+    up, not after a busy timeout of their own for each group of them."""
+    path = tmp_path / "app.db"
+    busy_timeout_s = 1.0
+    settings = outage_settings(
+        sqlite_url(path), tmp_path, db_busy_timeout_ms=int(busy_timeout_s * 1000)
+    )
+    async for client in started(create_app(settings)):
+        alice = await sign_up(client)
+        create = data_calls(client, alice)["createItem"]
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            started_at = time.monotonic()
+            first = asyncio.ensure_future(create())
+            await asyncio.sleep(0.2)  # the writer is waiting on the lock now
+            later = await asyncio.gather(*(create() for _ in range(20)))
+            waited = time.monotonic() - started_at
+            for response in [await first, *later]:
+                assert_unavailable(response, "createItem")
+            # One busy timeout and change; each group waiting its own took two.
+            assert waited < busy_timeout_s + 0.6, waited
+        finally:
+            holder.close()
+        await serving_again(client, alice, within_s=5)
+
+
 # What is not an outage stays what it is
 
 

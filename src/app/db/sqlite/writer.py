@@ -64,6 +64,13 @@ def _opened_stale(error: BaseException) -> bool:
     return isinstance(code, int) and code & 0xFF in _REOPEN
 
 
+def _locked_out(error: BaseException) -> bool:
+    """SQLITE_BUSY: the busy timeout ran out while another connection held the lock."""
+    orig = getattr(error, "orig", error)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
+
+
 def _settle(outcomes: list[tuple["asyncio.Future[Any]", bool, Any]]) -> None:
     """On the loop: hand each caller its result or error (a caller that left is skipped)."""
     for future, ok, value in outcomes:
@@ -135,6 +142,11 @@ class SQLiteWriter:
                 else:
                     outcomes.extend(self._in_savepoint(connection, job) for job in jobs)
         except Exception as error:  # BEGIN or COMMIT failed: nothing of the group was written
+            if _locked_out(error):
+                # Another process held the lock for the whole busy timeout. Whatever queued
+                # meanwhile hears so now, rather than waiting a busy timeout of its own, group
+                # after group (64 writes a timeout: a queue of 200 would wait four of them).
+                jobs = [*jobs, *self._queued()]
             outcomes = [(False, error)] * len(jobs)
         if any(not ok and _opened_stale(value) for ok, value in outcomes):
             # The next unit opens the file anew, and writes once the operator has fixed it.
@@ -146,6 +158,23 @@ class SQLiteWriter:
         for loop, settled in by_loop.items():
             with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
                 loop.call_soon_threadsafe(_settle, settled)
+
+    def _queued(self) -> list[_Job[Any]]:
+        """Take every job queued now (a stop stays queued, last)."""
+        taken: list[_Job[Any]] = []
+        stop = False
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except Empty:
+                break
+            if job is _STOP:
+                stop = True
+            else:
+                taken.append(job)
+        if stop:
+            self._queue.put(_STOP)
+        return taken
 
     @staticmethod
     def _alone(connection: Connection, job: _Job[Any]) -> tuple[bool, Any]:
