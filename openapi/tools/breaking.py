@@ -215,6 +215,8 @@ RULES: dict[str, str] = {
     "subschema-added": "an anyOf/oneOf branch added, or an allOf branch (a response breaks on "
     "the first, a request on the second; oasdiff: response-*-one-of-added, "
     "request-*-all-of-added, *-wrapped-in-one-of)",
+    "wrapped-in-one-of": "a schema became a oneOf of itself and others (breaks both ways: a "
+    "value that matches two branches is refused; oasdiff: *-wrapped-in-one-of)",
     "schema-renamed": "the same schema under another component name (server work)",
     "property-removed": "a property removed (stricter: oasdiff warns of a request or optional "
     "response property removed; oasdiff: response-required-property-removed)",
@@ -275,6 +277,9 @@ RULES: dict[str, str] = {
     "sunset-unreadable": "an x-sunset that is not a date (oasdiff: "
     "api-deprecated-sunset-parse, api-path-sunset-parse, request-parameter-sunset-parse, "
     "*-property-deprecated-sunset-invalid)",
+    "sunset-in-the-past": "newly deprecated with an x-sunset that has already passed (oasdiff: "
+    "api-sunset-date-too-small, request-parameter-sunset-date-too-small, "
+    "*-property-sunset-date-too-small, with its default of no minimum notice)",
     "sunset-brought-forward": "an x-sunset made earlier or removed while deprecated (oasdiff: "
     "sunset-deleted, api-sunset-date-changed-too-small, request-parameter-sunset-deleted, "
     "request-parameter-sunset-date-changed-too-small)",
@@ -493,6 +498,15 @@ class Comparison:
             after = [b for b in source[1].get(keyword) or [] if b != {"type": "null"}]
             if keyword != "allOf" and len(before) <= 1 and len(after) <= 1:
                 continue  # X or X-or-null: compared as X by `schema`
+            if keyword == "oneOf" and not before and len(after) > 1:
+                self.add(
+                    (*n.location, keyword),
+                    "wrapped-in-one-of",
+                    f"{side} is now one of {len(after)} schemas (a value matching two is refused)",
+                    f"{side} changed",
+                    operation,
+                )
+                continue
             old_keys = {_branch_key(b): i for i, b in enumerate(before)}
             new_keys = {_branch_key(b): i for i, b in enumerate(after)}
             if keyword == "allOf":
@@ -726,11 +740,20 @@ class Comparison:
                     "deprecated without sunset",
                     operation,
                 )
+            elif after < self.today:
+                self.add(
+                    (*where, SUNSET),
+                    "sunset-in-the-past",
+                    f"{what} is now deprecated with an {SUNSET} that has passed "
+                    f"({after.isoformat()}): clients get no notice",
+                    "sunset brought forward",
+                    operation,
+                )
             else:
                 self.add(
                     (*where, "deprecated"),
                     "deprecated",
-                    f"{what} is now deprecated; it may be removed after {after.isoformat()}",
+                    f"{what} is now deprecated; it may be removed from {after.isoformat()}",
                     "deprecated",
                     operation,
                 )

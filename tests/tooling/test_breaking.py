@@ -467,6 +467,14 @@ def require_read_only_stamp(spec: Spec) -> None:
     create["required"].append("stamp")
 
 
+def wrapped_colour(spec: Spec) -> None:
+    """Widget's colour becomes one of itself or a number."""
+    colour = prop(spec, "Widget", "colour")
+    schema(spec, "Widget")["properties"]["colour"] = {
+        "oneOf": [colour, {"type": "integer", "minimum": 0, "maximum": 9}]
+    }
+
+
 def c(rule: str, client: bool, server: bool, times: int = 1) -> Found:
     return Counter({(rule, client, server): times})
 
@@ -812,6 +820,10 @@ BREAKING: list[tuple[Pair, Found]] = [(pair, found) for pair, found, _, _ in BOT
     (Pair("deprecated-without-sunset (property)", deprecated_note),
      c("deprecated-without-sunset", True, False)),
     (Pair("stability-unreadable", stability("gamma")), c("stability-unreadable", True, False)),
+    (Pair("sunset-in-the-past", deprecated_delete(PAST)), c("sunset-in-the-past", True, False)),
+    (Pair("wrapped-in-one-of (response)", wrapped_colour),
+     c("wrapped-in-one-of", True, True) + c("enum-value-added", True, False)
+     + c("type-widened", True, False)),
 ]  # fmt: skip
 
 COMPATIBLE: list[tuple[Pair, Found]] = [
@@ -830,6 +842,9 @@ COMPATIBLE: list[tuple[Pair, Found]] = [
      c("deprecated", False, False)),
     (Pair("deprecated with a sunset (parameter)", deprecated_colour(FUTURE)),
      c("deprecated", False, False)),
+    (Pair("unwrapped from oneOf (response)", nothing, wrapped_colour),
+     c("subschema-removed", False, True) + c("enum-value-removed", False, True)
+     + c("type-narrowed", False, True)),
     (Pair("required readOnly property (request)", require_read_only_stamp),
      c("property-added", False, True)),
     (Pair("optional property added (response)", weight(False)), c("property-added", False, False)),
