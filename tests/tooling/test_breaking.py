@@ -836,6 +836,8 @@ COMPATIBLE: list[tuple[Pair, Found]] = [
      c("removed-after-sunset", False, False)),
     (Pair("removed-after-sunset: a date-time (operation)", remove_delete,
           deprecated_delete("2001-02-03T04:05:06Z")), c("removed-after-sunset", False, False)),
+    (Pair("removed-after-sunset: a YAML date (operation)", remove_delete,
+          deprecated_delete(datetime.date(2001, 2, 3))), c("removed-after-sunset", False, False)),
     (Pair("removed-after-sunset (parameter)", remove_colour_parameter, deprecated_colour(PAST)),
      c("removed-after-sunset", False, False)),
     (Pair("deprecated with a sunset (operation)", deprecated_delete(FUTURE)),
