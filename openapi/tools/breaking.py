@@ -63,10 +63,22 @@ from specdoc import (
 BASE_BRANCHES = ("main", "origin/main")
 
 ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
-UPPER_BOUNDS = ("maxLength", "maxItems", "maximum", "exclusiveMaximum", "maxProperties")
-LOWER_BOUNDS = ("minLength", "minItems", "minimum", "exclusiveMinimum", "minProperties")
-UPPER_BOUNDS = (*UPPER_BOUNDS, "maxContains")
-LOWER_BOUNDS = (*LOWER_BOUNDS, "minContains")
+UPPER_BOUNDS = (
+    "maxLength",
+    "maxItems",
+    "maximum",
+    "exclusiveMaximum",
+    "maxProperties",
+    "maxContains",
+)
+LOWER_BOUNDS = (
+    "minLength",
+    "minItems",
+    "minimum",
+    "exclusiveMinimum",
+    "minProperties",
+    "minContains",
+)
 # Keywords that only ever refuse more: adding one narrows, removing it widens, changing it is
 # both (JSON Schema 2020-12's applicators and assertions included).
 EXACT_CONSTRAINTS = (
@@ -586,9 +598,9 @@ class Comparison:
                 )
             if added:
                 found.append(("widened", f"{side} value(s) {', '.join(map(_show, added))} added"))
-        extensible = (old.get(EXTENSIBLE_ENUM), new.get(EXTENSIBLE_ENUM))
-        if side == "request" and all(isinstance(values, list) for values in extensible):
-            removed = [v for v in extensible[0] if v not in extensible[1]]
+        was, now = old.get(EXTENSIBLE_ENUM), new.get(EXTENSIBLE_ENUM)
+        if side == "request" and isinstance(was, list) and isinstance(now, list):
+            removed = [v for v in was if v not in now]
             if removed:
                 shown = ", ".join(map(_show, removed))
                 found.append(("narrowed", f"{side} {EXTENSIBLE_ENUM} value(s) {shown} removed"))

@@ -498,51 +498,38 @@ REFUSING: list[tuple[str, str | None, str, Any]] = [
     ("WidgetCreate", "note", "contentMediaType", "application/json"),
     ("WidgetCreate", "note", "contentEncoding", "base64"),
 ]
-KEYWORD_PAIRS: list[tuple[Pair, Found, Pair, Found]] = []
+KEYWORD_PAIRS: list[tuple[Pair, Found, str, Found]] = []
+
+
+def keyword_pair(
+    side: str, what: str, tighter: Callable[[Spec], None], looser: Callable[[Spec], None]
+) -> None:
+    """A request breaks when it gets `tighter`, a response when it gets `looser`; the other
+    way round is server work."""
+    if side == "request":
+        breaks, reverse = Pair(f"{what} tightened ({side})", tighter, looser), "loosened"
+        found, then = c("constraint-narrowed", True, False), c("constraint-widened", False, True)
+    else:
+        breaks, reverse = Pair(f"{what} loosened ({side})", looser, tighter), "tightened"
+        found, then = c("constraint-widened", True, False), c("constraint-narrowed", False, True)
+    KEYWORD_PAIRS.append((breaks, found, f"{what} {reverse} ({side})", then))
+
+
 for model, name, key, value in REFUSING:
     for side, target in (("request", model), ("response", "Widget")):
-        added = keyword(target, name, key, value)
-        narrowed = Pair(f"{key} added ({side})", added)
-        widened = Pair(f"{key} removed ({side})", nothing, added)
-        breaks, fine = (narrowed, widened) if side == "request" else (widened, narrowed)
-        KEYWORD_PAIRS.append(
-            (
-                breaks,
-                c(f"constraint-{'narrowed' if side == 'request' else 'widened'}", True, False),
-                fine,
-                c(f"constraint-{'widened' if side == 'request' else 'narrowed'}", False, True),
-            )
-        )
-# prefixItems the other way round: the first items answer to it instead of `items`.
+        keyword_pair(side, f"{key} added", keyword(target, name, key, value), nothing)
 for side, model in (("request", "WidgetCreate"), ("response", "Widget")):
-    added = keyword(model, "labels", "prefixItems", [{"type": "string", "maxLength": 5}])
-    removed_breaks = side == "request"
-    KEYWORD_PAIRS.append(
-        (
-            Pair(f"prefixItems {'removed' if removed_breaks else 'added'} ({side})",
-                 *((nothing, added) if removed_breaks else (added,))),
-            c(f"constraint-{'narrowed' if removed_breaks else 'widened'}", True, False),
-            Pair(f"prefixItems {'added' if removed_breaks else 'removed'} ({side})",
-                 *((added,) if removed_breaks else (nothing, added))),
-            c(f"constraint-{'widened' if removed_breaks else 'narrowed'}", False, True),
-        )
-    )  # fmt: skip
-# minContains and maxContains are bounds on how many items match `contains`.
-for side, model in (("request", "WidgetCreate"), ("response", "Widget")):
+    # prefixItems the other way round: the first items answer to it instead of `items`.
+    prefix = keyword(model, "labels", "prefixItems", [{"type": "string", "maxLength": 5}])
+    keyword_pair(side, "prefixItems removed", nothing, prefix)
+    # minContains and maxContains bound how many items match `contains`.
     has = keyword(model, "labels", "contains", LABELS_ITEM)
     for bound, tighter, looser in (("minContains", 2, 1), ("maxContains", 1, 2)):
-        tight = both(has, keyword(model, "labels", bound, tighter))
-        loose = both(has, keyword(model, "labels", bound, looser))
-        narrowed = Pair(f"{bound} tightened ({side})", tight, loose)
-        widened = Pair(f"{bound} loosened ({side})", loose, tight)
-        breaks, fine = (narrowed, widened) if side == "request" else (widened, narrowed)
-        KEYWORD_PAIRS.append(
-            (
-                breaks,
-                c(f"constraint-{'narrowed' if side == 'request' else 'widened'}", True, False),
-                fine,
-                c(f"constraint-{'widened' if side == 'request' else 'narrowed'}", False, True),
-            )
+        keyword_pair(
+            side,
+            bound,
+            both(has, keyword(model, "labels", bound, tighter)),
+            both(has, keyword(model, "labels", bound, looser)),
         )
 
 
