@@ -38,17 +38,27 @@ SERVICE_LOGGERS = ("app", "uvicorn", "uvicorn.error", "uvicorn.asgi")
 
 
 class _Clock:
-    """ISO 8601 UTC to the millisecond; the date and time to the second made once a second."""
+    """ISO 8601 UTC to the millisecond. The text is made once a millisecond (a busy server
+    writes several lines in each), the date and time to the second once a second. Each is
+    kept as one tuple, so a thread reading it while another replaces it sees a whole pair."""
 
-    second = -1
-    prefix = ""
+    second: tuple[int, str] = (-1, "")
+    millisecond: tuple[int, str] = (-1, "")
 
     @classmethod
     def stamp(cls, created: float) -> str:
-        second = int(created)
-        if second != cls.second:
-            cls.second, cls.prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{cls.prefix}.{int((created - second) * 1000):03d}Z"
+        millis = int(created * 1000)
+        known, text = cls.millisecond
+        if millis == known:
+            return text
+        second, fraction = divmod(millis, 1000)
+        known_second, prefix = cls.second
+        if second != known_second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            cls.second = (second, prefix)
+        text = f"{prefix}.{fraction:03d}Z"
+        cls.millisecond = (millis, text)
+        return text
 
 
 def _time(record: logging.LogRecord) -> str:
