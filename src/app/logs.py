@@ -105,6 +105,10 @@ class RequestLine:
     def extra(self) -> dict[str, Any]:
         return {"request_id": self.request_id, "client": self.client, "principal": self.principal}
 
+    def message(self) -> str:
+        """`REQUEST_MESSAGE` formatted with `args()`, made directly (a test holds them equal)."""
+        return f"{self.method} {self.route} {self.status:d} {self.duration_ms:.1f}ms"
+
     def texts(self) -> tuple[str, ...]:
         """Every string the line shows, for the secret search."""
         return (self.method, self.route, self.request_id, self.client or "", self.principal or "")
@@ -142,8 +146,8 @@ class TextFormatter(logging.Formatter):
         """What `format` makes of the request line's record, made directly (a test holds the
         two equal)."""
         text = (
-            f"{_Clock.stamp(created)} INFO {REQUEST_LOGGER}: {line.method} {line.route} "
-            f"{line.status:d} {line.duration_ms:.1f}ms request_id={line.request_id}"
+            f"{_Clock.stamp(created)} INFO {REQUEST_LOGGER}: {line.message()}"
+            f" request_id={line.request_id}"
         )
         if line.client is not None:
             text = f"{text} client={line.client}"
@@ -179,7 +183,7 @@ class JsonFormatter(logging.Formatter):
             "time": _Clock.stamp(created),
             "level": "info",
             "logger": REQUEST_LOGGER,
-            "message": (f"{line.method} {line.route} {line.status:d} {line.duration_ms:.1f}ms"),
+            "message": line.message(),
             **line.args(),
             **line.extra(),
         }
