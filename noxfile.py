@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
+import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -16,6 +19,16 @@ CODEGEN = ROOT / "openapi" / "codegen"
 TOOLS = ROOT / "openapi" / "tools"
 # The spec tools' own small environments: PyYAML, and the validator for lint_spec.
 SPEC_TOOL_REQUIREMENTS = ["pyyaml>=6,<7", "openapi-spec-validator>=0.7,<1"]
+# What /docs and /redoc load, vendored from npm into the app (app/static/vendored.json records
+# each package's version, licence and integrity): `nox -s vendor_docs` refreshes them.
+DOCS_ASSETS = ROOT / "src" / "app" / "static"
+VENDORED_FILES = {
+    "swagger-ui-dist": [
+        "swagger-ui-bundle.js", "swagger-ui-bundle.js.LICENSE.txt", "swagger-ui.css",
+        "favicon-32x32.png", "LICENSE", "NOTICE",
+    ],
+    "redoc": ["bundles/redoc.standalone.js", "bundles/redoc.standalone.js.LICENSE.txt", "LICENSE"],
+}  # fmt: skip
 CODE = ["src", "generated", "tests", "noxfile.py", "openapi/codegen", "perf", "openapi/tools"]
 
 nox.options.default_venv_backend = "venv"
@@ -103,6 +116,48 @@ def breaking(session: nox.Session) -> None:
     """What the spec change breaks: `nox -s breaking -- [REF]` (default: merge base with main)."""
     session.install(*SPEC_TOOL_REQUIREMENTS)
     session.run("python", str(TOOLS / "breaking.py"), *session.posargs)
+
+
+@nox.session(python=False)
+def vendor_docs(session: nox.Session) -> None:
+    """Vendor Swagger UI and ReDoc into app/static/ with `npm pack` (npm verifies the integrity).
+
+    `nox -s vendor_docs -- swagger-ui-dist@5.36.0 redoc@2.5.4` takes those versions; without
+    arguments, the ones recorded in app/static/vendored.json again.
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        session.error("vendor_docs needs npm (apt-get install npm)")
+    record_file = DOCS_ASSETS / "vendored.json"
+    record = json.loads(record_file.read_text())
+    asked = dict(arg.rsplit("@", 1) for arg in session.posargs)
+    with tempfile.TemporaryDirectory(prefix="vendor-docs-") as scratch:
+        for name, files in VENDORED_FILES.items():
+            spec = f"{name}@{asked.get(name, record[name]['version'])}"
+            session.log(f"npm pack {spec}")
+            packed = json.loads(
+                subprocess.run(
+                    [npm, "pack", spec, "--json", "--pack-destination", scratch],
+                    check=True, capture_output=True, text=True,
+                ).stdout
+            )[0]  # fmt: skip
+            folder = DOCS_ASSETS / name
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            digests = {}
+            with tarfile.open(Path(scratch) / packed["filename"]) as tar:
+                manifest = json.load(tar.extractfile("package/package.json"))  # type: ignore[arg-type]
+                for file in files:
+                    data = tar.extractfile(f"package/{file}").read()  # type: ignore[union-attr]
+                    (folder / Path(file).name).write_bytes(data)
+                    digests[Path(file).name] = hashlib.sha256(data).hexdigest()
+            record[name] = {
+                "version": packed["version"],
+                "license": manifest["license"],
+                "integrity": packed["integrity"],
+                "sha256": digests,
+            }
+    record_file.write_text(json.dumps(record, indent=2) + "\n")
 
 
 @nox.session

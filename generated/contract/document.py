@@ -50,7 +50,7 @@ DOCUMENT: Mapping[str, Any] = {
             "description": "Articles with a unique slug. Drafts are visible only to their author (and superusers).",
         },
     ],
-    "security": [{"bearer": []}],
+    "security": [{"bearer": []}, {"oauth2": []}],
     "paths": {
         "/health/live": {
             "get": {
@@ -623,7 +623,7 @@ DOCUMENT: Mapping[str, Any] = {
                 "tags": ["posts"],
                 "summary": "List posts",
                 "description": "Anonymous callers see published posts; a signed-in caller also sees their own drafts.\nNewest first, ties broken by id. `q` matches titles containing it, ignoring case.\n",
-                "security": [{}, {"bearer": []}],
+                "security": [{}, {"bearer": []}, {"oauth2": []}],
                 "parameters": [
                     {"$ref": "#/components/parameters/Page"},
                     {"$ref": "#/components/parameters/Size"},
@@ -706,7 +706,7 @@ DOCUMENT: Mapping[str, Any] = {
                 "tags": ["posts"],
                 "summary": "Read a post by its slug",
                 "description": "As `getPost`.",
-                "security": [{}, {"bearer": []}],
+                "security": [{}, {"bearer": []}, {"oauth2": []}],
                 "parameters": [
                     {
                         "name": "slug",
@@ -743,7 +743,7 @@ DOCUMENT: Mapping[str, Any] = {
                 "tags": ["posts"],
                 "summary": "Read a post",
                 "description": "A published post is public; a draft is a 404 to anyone but its author and superusers.",
-                "security": [{}, {"bearer": []}],
+                "security": [{}, {"bearer": []}, {"oauth2": []}],
                 "responses": {
                     "200": {
                         "description": "The post.",
@@ -811,7 +811,12 @@ DOCUMENT: Mapping[str, Any] = {
                 "scheme": "bearer",
                 "bearerFormat": "JWT",
                 "description": "A JWT access token from `login` or `refreshTokens`.",
-            }
+            },
+            "oauth2": {
+                "type": "oauth2",
+                "description": 'The same bearer token, got by signing in with an email (as `username`) and a password:\nwhat an OAuth2 client such as Swagger UI\'s "Authorize" does, through `login`.\n',
+                "flows": {"password": {"tokenUrl": "/api/v1/auth/login", "scopes": {}}},
+            },
         },
         "parameters": {
             "Page": {

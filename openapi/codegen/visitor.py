@@ -294,6 +294,14 @@ def _param(spec: Spec, raw: dict[str, Any], where: str) -> Param:
     return Param(name, py_name, location, required, annotation, call, raw.get("description", ""))
 
 
+def _presents_bearer(scheme: dict[str, Any]) -> bool:
+    """Whether a client of `scheme` sends `Authorization: Bearer <token>`, all the service reads:
+    HTTP bearer, or OAuth2 with the password flow alone (RFC 6750 bearer tokens)."""
+    if scheme.get("type") == "http":
+        return str(scheme.get("scheme", "")).lower() == "bearer"
+    return scheme.get("type") == "oauth2" and set(scheme.get("flows") or {}) == {"password"}
+
+
 def _security(spec: Spec, op: dict[str, Any]) -> tuple[str, list[str]]:
     """`public`, `optional` (`{}` among the requirements) or `required`, and the schemes named."""
     requirements = op.get("security", spec.raw.get("security", []))
@@ -301,9 +309,11 @@ def _security(spec: Spec, op: dict[str, Any]) -> tuple[str, list[str]]:
     if not schemes:
         return "public", []
     for name in schemes:
-        scheme = spec.resolve(spec.raw["components"]["securitySchemes"][name])
-        if scheme.get("type") != "http" or scheme.get("scheme", "").lower() != "bearer":
-            raise SpecError(f"security scheme {name!r}: only HTTP bearer is supported")
+        if not _presents_bearer(spec.resolve(spec.raw["components"]["securitySchemes"][name])):
+            raise SpecError(
+                f"security scheme {name!r}: only HTTP bearer and the OAuth2 password flow "
+                "(whose tokens come as bearer tokens) are supported"
+            )
     return ("optional" if {} in requirements else "required"), schemes
 
 

@@ -57,8 +57,12 @@ RULES: dict[str, str] = {
     "input-closed": "request-body objects reject unknown fields (additionalProperties: false)",
     "problem-json": "every 4xx/5xx response is application/problem+json, with a schema",
     "explicit-security": "public operations say `security: []`; the optional form is "
-    "`[{}, {bearer: []}]`; requirements name declared schemes",
+    "`[{}, {bearer: []}, ...]`; requirements name declared schemes",
     "secured-401": "operations that take a token declare 401 with WWW-Authenticate",
+    "every-scheme": "operations that take a token accept every declared scheme (each is a way "
+    "to the same bearer token: one Authorize in Swagger UI signs every request)",
+    "token-url": "an OAuth2 password flow's tokenUrl is a public POST here that takes a form "
+    "(application/x-www-form-urlencoded) with `username` and `password`",
     "validation-statuses": "operations with parameters or a body declare 422; with a body, "
     "413 and 415",
     "create-201": "a POST to a collection (a path with a `/{id}` child) answers 201",
@@ -405,6 +409,66 @@ def check_security(document: dict[str, Any]) -> list[Problem]:
     return sorted(set(problems))
 
 
+def check_every_scheme(document: dict[str, Any]) -> list[Problem]:
+    declared = set((document.get("components") or {}).get("securitySchemes") or {})
+    problems = []
+    for op in operations(document):
+        requirements = effective_security(document, op)
+        if security_kind(requirements) == "public":
+            continue
+        named = {name for requirement in requirements for name in requirement}
+        missing = declared - named
+        if missing and named <= declared:  # an undeclared name is explicit-security's
+            where = (*op.location, "security") if "security" in op.node else ("security",)
+            problems.append(
+                Problem(
+                    where,
+                    "every-scheme",
+                    f"accept {', '.join(sorted(missing))} too, as an alternative requirement "
+                    "(every scheme gets the same token)",
+                )
+            )
+    return sorted(set(problems))
+
+
+def _takes_password_form(document: dict[str, Any], op: Operation) -> bool:
+    for media_type, schema, where in request_schemas(document, op):
+        if media_type == "application/x-www-form-urlencoded":
+            return {"username", "password"} <= set(flatten(document, schema, where).properties)
+    return False
+
+
+def check_token_url(document: dict[str, Any]) -> list[Problem]:
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    problems = []
+    for name, raw in schemes.items():
+        scheme = resolve(document, raw, ("components", "securitySchemes", str(name))).node
+        flow = ((scheme.get("flows") or {}) if isinstance(scheme, dict) else {}).get("password")
+        if not isinstance(flow, dict):
+            continue
+        token_url = flow.get("tokenUrl")
+        where = ("components", "securitySchemes", str(name), "flows", "password", "tokenUrl")
+        found = [op for op in operations(document) if op.path == token_url and op.method == "post"]
+        if not found:
+            problems.append(
+                Problem(where, "token-url", f"{token_url!r} is no POST operation of this spec")
+            )
+        elif security_kind(effective_security(document, found[0])) != "public":
+            problems.append(
+                Problem(where, "token-url", f"{found[0].label} must be public (`security: []`)")
+            )
+        elif not _takes_password_form(document, found[0]):
+            problems.append(
+                Problem(
+                    where,
+                    "token-url",
+                    f"{found[0].label} must take application/x-www-form-urlencoded with "
+                    "`username` and `password` (the OAuth2 password grant)",
+                )
+            )
+    return problems
+
+
 def check_validation_statuses(document: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     for op in operations(document):
@@ -718,6 +782,8 @@ HOUSE_RULES: tuple[Callable[[dict[str, Any]], list[Problem]], ...] = (
     check_inputs_closed,
     check_problem_json,
     check_security,
+    check_every_scheme,
+    check_token_url,
     check_validation_statuses,
     check_creates,
     check_lists,

@@ -156,5 +156,10 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     hosts = allowed_hosts.patterns(settings.allowed_hosts)  # a bad one stops create_app
     app.add_middleware(allowed_hosts.AllowedHostsMiddleware, allowed_hosts=hosts)
     # Outermost: every answer gets its request id, and is timed, logged and counted.
-    app.add_middleware(ResponseHeadersMiddleware, drain=drain, observer=Observer(metrics))
+    app.add_middleware(
+        ResponseHeadersMiddleware,
+        drain=drain,
+        observer=Observer(metrics),
+        cacheable=spec.documentation_paths(),
+    )
     return app

@@ -160,6 +160,35 @@ def unauthorized_without_challenge(spec: Spec) -> None:
     del spec["components"]["responses"]["Unauthorized"]["headers"]
 
 
+def second_scheme_not_accepted(spec: Spec) -> None:
+    spec["components"]["securitySchemes"]["jwt"] = {"type": "http", "scheme": "bearer"}
+    item(spec, "get")["security"] = [{}, {"bearer": []}, {"jwt": []}]  # this one accepts both
+
+
+def password_flow(token_url: str) -> dict[str, Any]:
+    return {"type": "oauth2", "flows": {"password": {"tokenUrl": token_url, "scopes": {}}}}
+
+
+def sign_in_everywhere(spec: Spec, token_url: str) -> None:
+    """An OAuth2 scheme beside bearer, accepted wherever bearer is."""
+    spec["components"]["securitySchemes"]["oauth2"] = password_flow(token_url)
+    spec["security"] = [{"bearer": []}, {"oauth2": []}]
+    item(spec, "get")["security"] = [{}, {"bearer": []}, {"oauth2": []}]
+
+
+def token_url_nowhere(spec: Spec) -> None:
+    sign_in_everywhere(spec, "/api/v1/auth/login")
+
+
+def token_url_secured(spec: Spec) -> None:
+    sign_in_everywhere(spec, "/api/v1/widgets")  # createWidget takes a token
+
+
+def token_url_without_form(spec: Spec) -> None:
+    sign_in_everywhere(spec, "/api/v1/widgets")
+    collection(spec, "post")["security"] = []
+
+
 def parameters_without_422(spec: Spec) -> None:
     del item(spec, "delete")["responses"]["422"]
 
@@ -380,6 +409,30 @@ CASES = [
         "WWW-Authenticate",
     ),
     Case(
+        "every-scheme",
+        second_scheme_not_accepted,
+        "security",  # the document's requirement, which every operation but getWidget uses
+        "accept jwt too, as an alternative requirement",
+    ),
+    Case(
+        "token-url",
+        token_url_nowhere,
+        "components.securitySchemes.oauth2.flows.password.tokenUrl",
+        "'/api/v1/auth/login' is no POST operation of this spec",
+    ),
+    Case(
+        "token-url",
+        token_url_secured,
+        "components.securitySchemes.oauth2.flows.password.tokenUrl",
+        "createWidget must be public (`security: []`)",
+    ),
+    Case(
+        "token-url",
+        token_url_without_form,
+        "components.securitySchemes.oauth2.flows.password.tokenUrl",
+        "createWidget must take application/x-www-form-urlencoded with `username` and `password`",
+    ),
+    Case(
         "validation-statuses",
         parameters_without_422,
         f"{ITEM}.delete.responses",
@@ -564,11 +617,11 @@ def test_main_prints_each_problem_and_exits_1(
 
 def test_main_passes_the_small_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--spec", str(write(widgets(), tmp_path / "openapi.yaml"))]) == 0
-    assert "all 18 house rules pass on 5 operations" in capsys.readouterr().out
+    assert "all 20 house rules pass on 5 operations" in capsys.readouterr().out
 
 
 @pytest.mark.slow
 def test_the_script_runs_on_its_own_and_passes_the_projects_spec() -> None:
     result = run_script("lint_spec", timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("openapi/openapi.yaml: valid OpenAPI 3.1.0; all 18 house")
+    assert result.stdout.startswith("openapi/openapi.yaml: valid OpenAPI 3.1.0; all 20 house")
