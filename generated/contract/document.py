@@ -597,7 +597,7 @@ DOCUMENT: Mapping[str, Any] = {
                     "201": {
                         "description": "The item was created.",
                         "headers": {
-                            "Location": {"$ref": "#/components/headers/ItemLocation"},
+                            "Location": {"$ref": "#/components/headers/Location"},
                             "ETag": {"$ref": "#/components/headers/ETag"},
                         },
                         "content": {
@@ -1018,8 +1018,8 @@ DOCUMENT: Mapping[str, Any] = {
                 },
                 "example": "/api/v1/users/3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
             },
-            "ItemLocation": {
-                "description": "The URL of the new item.",
+            "Location": {
+                "description": "The URL of the created resource.",
                 "required": True,
                 "schema": {
                     "type": "string",
