@@ -1168,7 +1168,7 @@ DOCUMENT: Mapping[str, Any] = {
                         "schema": {"$ref": "#/components/schemas/Problem"},
                         "example": {
                             "type": "about:blank",
-                            "title": "Content Too Large",
+                            "title": "Request Entity Too Large",
                             "status": 413,
                             "detail": "The request body is larger than 1048576 bytes.",
                             "instance": "/api/v1/posts",
@@ -1200,7 +1200,7 @@ DOCUMENT: Mapping[str, Any] = {
                         "schema": {"$ref": "#/components/schemas/ValidationProblem"},
                         "example": {
                             "type": "urn:problem-type:validation-error",
-                            "title": "Unprocessable Content",
+                            "title": "Unprocessable Entity",
                             "status": 422,
                             "detail": "The request breaks the contract in 1 place(s).",
                             "instance": "/api/v1/items",
