@@ -26,7 +26,6 @@ class AuthExamples:
 
     async def register(self, *, body: models.UserRegister) -> auth.RegisterResult:
         """POST /api/v1/auth/register (register): its 201 example."""
-
         return auth.RegisterResult(
             body=models.User.model_validate_json(
                 '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
@@ -36,21 +35,18 @@ class AuthExamples:
 
     async def login(self, *, body: models.LoginForm) -> models.TokenPair:
         """POST /api/v1/auth/login (login): its 200 example."""
-
         return models.TokenPair.model_validate_json(
             '{"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjBhNmMyZS04ZDFiLTRjN2UtOWE1Mi0xZTZmNGIyZDdjOTAiLCJ0eXBlIjoiYWNjZXNzIiwiZXhwIjoxNzY4NDcxMDAwfQ.kT3m9Qx2vB7nL0cR5sW8yZ1aD4fG6hJ2pE9uI3oK7tM", "refresh_token": "Nq4fL0c8_2T1yWm3pXvR7sKd9eHj5aBz.0f6c2a9d41e87b35", "token_type": "bearer", "expires_in": 900}'
         )
 
     async def refresh_tokens(self, *, body: models.RefreshRequest) -> models.TokenPair:
         """POST /api/v1/auth/refresh (refreshTokens): its 200 example."""
-
         return models.TokenPair.model_validate_json(
             '{"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjBhNmMyZS04ZDFiLTRjN2UtOWE1Mi0xZTZmNGIyZDdjOTAiLCJ0eXBlIjoiYWNjZXNzIiwiZXhwIjoxNzY4NDcxMDAwfQ.kT3m9Qx2vB7nL0cR5sW8yZ1aD4fG6hJ2pE9uI3oK7tM", "refresh_token": "Nq4fL0c8_2T1yWm3pXvR7sKd9eHj5aBz.0f6c2a9d41e87b35", "token_type": "bearer", "expires_in": 900}'
         )
 
     async def logout(self, *, body: models.RefreshRequest) -> None:
         """POST /api/v1/auth/logout (logout): its 204 example."""
-
         return None
 
 
@@ -59,12 +55,10 @@ class HealthExamples:
 
     async def get_liveness(self) -> models.HealthStatus:
         """GET /health/live (getLiveness): its 200 example."""
-
         return models.HealthStatus.model_validate_json('{"status": "ok"}')
 
     async def get_readiness(self) -> models.ReadinessStatus:
         """GET /health/ready (getReadiness): its 200 example."""
-
         return models.ReadinessStatus.model_validate_json(
             '{"status": "ok", "checks": {"database": "ok"}}'
         )
@@ -75,7 +69,6 @@ class ItemsExamples:
 
     async def list_user_items(self, *, user_id: UUID, page: int, size: int) -> models.ItemPage:
         """GET /api/v1/users/{user_id}/items (listUserItems): its 200 example."""
-
         return models.ItemPage.model_validate_json(
             '{"total": 1, "page": 1, "size": 20, "pages": 1, "items": [{"id": "6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34", "title": "Canon AE-1 film camera", "description": "Working condition, with a 50 mm f/1.8 lens and a new light seal.", "price": "149.90", "owner_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-01T10:12:45Z", "updated_at": "2026-02-03T16:40:02Z"}]}'
         )
@@ -90,7 +83,6 @@ class ItemsExamples:
         sort: Literal["created_at", "-created_at", "price", "-price"],
     ) -> models.ItemPage:
         """GET /api/v1/items (listItems): its 200 example."""
-
         return models.ItemPage.model_validate_json(
             '{"total": 1, "page": 1, "size": 20, "pages": 1, "items": [{"id": "6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34", "title": "Canon AE-1 film camera", "description": "Working condition, with a 50 mm f/1.8 lens and a new light seal.", "price": "149.90", "owner_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-01T10:12:45Z", "updated_at": "2026-02-03T16:40:02Z"}]}'
         )
@@ -99,7 +91,6 @@ class ItemsExamples:
         self, *, body: models.ItemCreate, principal: object
     ) -> items.CreateItemResult:
         """POST /api/v1/items (createItem): its 201 example."""
-
         return items.CreateItemResult(
             body=models.Item.model_validate_json(
                 '{"id": "6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34", "title": "Canon AE-1 film camera", "description": "Working condition, with a 50 mm f/1.8 lens and a new light seal.", "price": "149.90", "owner_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-01T10:12:45Z", "updated_at": "2026-02-03T16:40:02Z"}'
@@ -110,7 +101,6 @@ class ItemsExamples:
 
     async def get_item(self, *, item_id: UUID) -> items.GetItemResult:
         """GET /api/v1/items/{item_id} (getItem): its 200 example."""
-
         return items.GetItemResult(
             body=models.Item.model_validate_json(
                 '{"id": "6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34", "title": "Canon AE-1 film camera", "description": "Working condition, with a 50 mm f/1.8 lens and a new light seal.", "price": "149.90", "owner_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-01T10:12:45Z", "updated_at": "2026-02-03T16:40:02Z"}'
@@ -120,7 +110,6 @@ class ItemsExamples:
 
     async def delete_item(self, *, item_id: UUID, principal: object) -> None:
         """DELETE /api/v1/items/{item_id} (deleteItem): its 204 example."""
-
         return None
 
     async def update_item(
@@ -132,7 +121,6 @@ class ItemsExamples:
         principal: object,
     ) -> items.UpdateItemResult:
         """PATCH /api/v1/items/{item_id} (updateItem): its 200 example."""
-
         return items.UpdateItemResult(
             body=models.Item.model_validate_json(
                 '{"id": "6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34", "title": "Canon AE-1 film camera", "description": "Working condition, with a 50 mm f/1.8 lens and a new light seal.", "price": "149.90", "owner_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-01T10:12:45Z", "updated_at": "2026-02-03T16:40:02Z"}'
@@ -146,7 +134,6 @@ class MetricsExamples:
 
     async def get_metrics(self) -> bytes:
         """GET /metrics (getMetrics): its 200 example."""
-
         return b'# HELP app_requests_total Requests answered, by operationId (or route, or `unmatched`) and status code.\n# TYPE app_requests_total counter\napp_requests_total{operation="getItem",status="200"} 1027.0\napp_requests_total{operation="createItem",status="201"} 48.0\n'
 
 
@@ -163,7 +150,6 @@ class PostsExamples:
         principal: object | None,
     ) -> models.PostPage:
         """GET /api/v1/posts (listPosts): its 200 example."""
-
         return models.PostPage.model_validate_json(
             '{"total": 1, "page": 1, "size": 20, "pages": 1, "items": [{"id": "9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58", "title": "Restoring a 1976 Canon AE-1", "slug": "restoring-a-1976-canon-ae-1", "content": "The shutter squealed, the light seals had turned to tar and the meter needle would not move. Here is how a weekend and a few spare parts brought it back.", "excerpt": "A weekend, a few spare parts and a camera that works again.", "published": true, "published_at": "2026-02-04T07:00:00Z", "author_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-03T21:15:30Z", "updated_at": "2026-02-04T07:00:00Z"}]}'
         )
@@ -172,7 +158,6 @@ class PostsExamples:
         self, *, body: models.PostCreate, principal: object
     ) -> posts.CreatePostResult:
         """POST /api/v1/posts (createPost): its 201 example."""
-
         return posts.CreatePostResult(
             body=models.Post.model_validate_json(
                 '{"id": "9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58", "title": "Restoring a 1976 Canon AE-1", "slug": "restoring-a-1976-canon-ae-1", "content": "The shutter squealed, the light seals had turned to tar and the meter needle would not move. Here is how a weekend and a few spare parts brought it back.", "excerpt": "A weekend, a few spare parts and a camera that works again.", "published": true, "published_at": "2026-02-04T07:00:00Z", "author_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-03T21:15:30Z", "updated_at": "2026-02-04T07:00:00Z"}'
@@ -185,7 +170,6 @@ class PostsExamples:
         self, *, slug: str, principal: object | None
     ) -> posts.GetPostBySlugResult:
         """GET /api/v1/posts/slug/{slug} (getPostBySlug): its 200 example."""
-
         return posts.GetPostBySlugResult(
             body=models.Post.model_validate_json(
                 '{"id": "9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58", "title": "Restoring a 1976 Canon AE-1", "slug": "restoring-a-1976-canon-ae-1", "content": "The shutter squealed, the light seals had turned to tar and the meter needle would not move. Here is how a weekend and a few spare parts brought it back.", "excerpt": "A weekend, a few spare parts and a camera that works again.", "published": true, "published_at": "2026-02-04T07:00:00Z", "author_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-03T21:15:30Z", "updated_at": "2026-02-04T07:00:00Z"}'
@@ -195,7 +179,6 @@ class PostsExamples:
 
     async def get_post(self, *, post_id: UUID, principal: object | None) -> posts.GetPostResult:
         """GET /api/v1/posts/{post_id} (getPost): its 200 example."""
-
         return posts.GetPostResult(
             body=models.Post.model_validate_json(
                 '{"id": "9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58", "title": "Restoring a 1976 Canon AE-1", "slug": "restoring-a-1976-canon-ae-1", "content": "The shutter squealed, the light seals had turned to tar and the meter needle would not move. Here is how a weekend and a few spare parts brought it back.", "excerpt": "A weekend, a few spare parts and a camera that works again.", "published": true, "published_at": "2026-02-04T07:00:00Z", "author_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-03T21:15:30Z", "updated_at": "2026-02-04T07:00:00Z"}'
@@ -205,7 +188,6 @@ class PostsExamples:
 
     async def delete_post(self, *, post_id: UUID, principal: object) -> None:
         """DELETE /api/v1/posts/{post_id} (deletePost): its 204 example."""
-
         return None
 
     async def update_post(
@@ -217,7 +199,6 @@ class PostsExamples:
         principal: object,
     ) -> posts.UpdatePostResult:
         """PATCH /api/v1/posts/{post_id} (updatePost): its 200 example."""
-
         return posts.UpdatePostResult(
             body=models.Post.model_validate_json(
                 '{"id": "9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58", "title": "Restoring a 1976 Canon AE-1", "slug": "restoring-a-1976-canon-ae-1", "content": "The shutter squealed, the light seals had turned to tar and the meter needle would not move. Here is how a weekend and a few spare parts brought it back.", "excerpt": "A weekend, a few spare parts and a camera that works again.", "published": true, "published_at": "2026-02-04T07:00:00Z", "author_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "created_at": "2026-02-03T21:15:30Z", "updated_at": "2026-02-04T07:00:00Z"}'
@@ -231,54 +212,46 @@ class UsersExamples:
 
     async def get_current_user(self, *, principal: object) -> models.User:
         """GET /api/v1/users/me (getCurrentUser): its 200 example."""
-
         return models.User.model_validate_json(
             '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
         )
 
     async def delete_current_user(self, *, principal: object) -> None:
         """DELETE /api/v1/users/me (deleteCurrentUser): its 204 example."""
-
         return None
 
     async def update_current_user(
         self, *, body: models.UserUpdateMe, principal: object
     ) -> models.User:
         """PATCH /api/v1/users/me (updateCurrentUser): its 200 example."""
-
         return models.User.model_validate_json(
             '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
         )
 
     async def change_password(self, *, body: models.PasswordChange, principal: object) -> None:
         """PUT /api/v1/users/me/password (changePassword): its 204 example."""
-
         return None
 
     async def list_users(self, *, page: int, size: int, principal: object) -> models.UserPage:
         """GET /api/v1/users (listUsers): its 200 example."""
-
         return models.UserPage.model_validate_json(
             '{"total": 2, "page": 1, "size": 20, "pages": 1, "items": [{"id": "c81d4e2e-bcf2-4b1a-9d3e-5f6a7b8c9d01", "email": "bob@example.org", "full_name": "Bob Okafor", "bio": null, "is_active": true, "is_superuser": true, "created_at": "2025-11-03T08:00:00Z", "updated_at": "2025-11-03T08:00:00Z"}, {"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}]}'
         )
 
     async def get_user(self, *, user_id: UUID, principal: object) -> models.User:
         """GET /api/v1/users/{user_id} (getUser): its 200 example."""
-
         return models.User.model_validate_json(
             '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
         )
 
     async def delete_user(self, *, user_id: UUID, principal: object) -> None:
         """DELETE /api/v1/users/{user_id} (deleteUser): its 204 example."""
-
         return None
 
     async def update_user(
         self, *, user_id: UUID, body: models.UserUpdate, principal: object
     ) -> models.User:
         """PATCH /api/v1/users/{user_id} (updateUser): its 200 example."""
-
         return models.User.model_validate_json(
             '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
         )
