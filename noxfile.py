@@ -17,8 +17,9 @@ import nox
 ROOT = Path(__file__).resolve().parent
 CODEGEN = ROOT / "openapi" / "codegen"
 TOOLS = ROOT / "openapi" / "tools"
-# The spec tools' own small environments: PyYAML, and the validator for lint_spec.
-SPEC_TOOL_REQUIREMENTS = ["pyyaml>=6,<7", "openapi-spec-validator>=0.7,<1"]
+# The spec tools' own small environments: PyYAML, the validator for lint_spec, and jsonschema
+# for its examples-valid rule.
+SPEC_TOOL_REQUIREMENTS = ["pyyaml>=6,<7", "openapi-spec-validator>=0.7,<1", "jsonschema>=4.23,<5"]
 # What /docs and /redoc load, vendored from npm into the app (app/static/vendored.json records
 # each package's version, licence and integrity): `nox -s vendor_docs` refreshes them.
 DOCS_ASSETS = ROOT / "src" / "app" / "static"
@@ -198,6 +199,16 @@ def serve(session: nox.Session) -> None:
     on SIGTERM) on SQLite under var/; arguments go to it (`-- --help` lists them)."""
     session.install("-e", ".")
     session.run("python", "-m", "app", "serve", *session.posargs)
+
+
+@nox.session
+def mock(session: nox.Session) -> None:
+    """The contract served from its examples, no database (app/mock.py): the generated routers
+    validate requests as the service does; arguments go to `python -m app serve` (`-- --port N`)."""
+    session.install("-e", ".")
+    session.run(
+        "python", "-m", "app", "serve", "--factory", "app.mock:create_app", *session.posargs
+    )
 
 
 @nox.session

@@ -14,7 +14,7 @@ from lint_spec import RULES, lint, main
 from specdoc import load
 
 from tests.tooling.scripts import run_script
-from tests.tooling.specs import widgets, write
+from tests.tooling.specs import WIDGET, widgets, write
 
 COLLECTION = "paths./api/v1/widgets"
 ITEM = "paths./api/v1/widgets/{widget_id}"
@@ -112,7 +112,11 @@ def integer_without_maximum(spec: Spec) -> None:
 
 
 def integer_header_without_range(spec: Spec) -> None:
-    spec["components"]["headers"]["Retry-After"] = {"required": True, "schema": {"type": "integer"}}
+    spec["components"]["headers"]["Retry-After"] = {
+        "required": True,
+        "schema": {"type": "integer"},
+        "example": 5,
+    }
 
 
 def array_without_max_items(spec: Spec) -> None:
@@ -132,7 +136,10 @@ def open_nested_request_object(spec: Spec) -> None:
 
 def json_not_found(spec: Spec) -> None:
     spec["components"]["responses"]["NotFound"]["content"] = {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        "application/json": {
+            "schema": {"$ref": "#/components/schemas/Problem"},
+            "example": {"type": "about:blank", "title": "Not Found", "status": 404},
+        }
     }
 
 
@@ -233,14 +240,18 @@ def list_with_own_page_parameter(spec: Spec) -> None:
         "name": "page",
         "in": "query",
         "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "example": 1,
     }
 
 
 def list_returning_an_array(spec: Spec) -> None:
-    collection(spec, "get")["responses"]["200"]["content"]["application/json"]["schema"] = {
-        "type": "array",
-        "maxItems": 100,
-        "items": {"$ref": "#/components/schemas/Widget"},
+    collection(spec, "get")["responses"]["200"]["content"]["application/json"] = {
+        "schema": {
+            "type": "array",
+            "maxItems": 100,
+            "items": {"$ref": "#/components/schemas/Widget"},
+        },
+        "example": [WIDGET],
     }
 
 
@@ -266,7 +277,10 @@ def own_503(spec: Spec) -> None:
     item(spec, "get")["responses"]["503"] = {
         "description": "Busy.",
         "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            "application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"},
+                "example": {"type": "about:blank", "title": "Busy.", "status": 503},
+            }
         },
     }
 
@@ -285,8 +299,44 @@ def name_pattern_that_lets_nul_through(spec: Spec) -> None:
 
 def string_query_without_pattern(spec: Spec) -> None:
     collection(spec, "get")["parameters"].append(
-        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 50}}
+        {
+            "name": "q",
+            "in": "query",
+            "schema": {"type": "string", "maxLength": 50},
+            "example": "cog",
+        }
     )
+
+
+def parameter_without_example(spec: Spec) -> None:
+    del spec["components"]["parameters"]["Size"]["example"]
+
+
+def response_body_without_example(spec: Spec) -> None:
+    del collection(spec, "get")["responses"]["200"]["content"]["application/json"]["example"]
+
+
+def header_without_example(spec: Spec) -> None:
+    del spec["components"]["headers"]["Location"]["example"]
+
+
+def request_example_breaking_its_schema(spec: Spec) -> None:
+    body = collection(spec, "post")["requestBody"]["content"]["application/json"]
+    body["example"] = {"name": "", "colour": "green"}  # too short, and not an enum value
+
+
+def shared_example_breaking_a_referenced_schema(spec: Spec) -> None:
+    spec["components"]["examples"]["Widget"]["value"]["count"] = 1001  # Widget's count <= 1000
+
+
+def parameter_example_of_the_wrong_format(spec: Spec) -> None:
+    spec["components"]["parameters"]["WidgetId"]["example"] = "widget-1"
+
+
+def example_ref_to_nothing(spec: Spec) -> None:
+    item(spec, "get")["responses"]["200"]["content"]["application/json"]["examples"] = {
+        "Widget": {"$ref": "#/components/examples/Gadget"}
+    }
 
 
 CASES = [
@@ -548,6 +598,48 @@ CASES = [
         string_query_without_pattern,
         f"{COLLECTION}.get.parameters.3.schema",
         "refuses U+0000",
+    ),
+    Case(
+        "examples-present",
+        parameter_without_example,
+        "components.parameters.Size",
+        "give the query parameter `size` an `example`",
+    ),
+    Case(
+        "examples-present",
+        response_body_without_example,
+        f"{COLLECTION}.get.responses.200.content.application/json",
+        "give the 200 body (application/json) an `example`",
+    ),
+    Case(
+        "examples-present",
+        header_without_example,
+        "components.headers.Location",
+        "give the 201 header Location an `example`",
+    ),
+    Case(
+        "examples-valid",
+        request_example_breaking_its_schema,
+        f"{COLLECTION}.post.requestBody.content.application/json.example",
+        "/colour: 'green' is not one of ['red', 'blue']",
+    ),
+    Case(
+        "examples-valid",
+        shared_example_breaking_a_referenced_schema,
+        "components.examples.Widget.value",
+        "/count: 1001 is greater than the maximum of 1000",
+    ),
+    Case(
+        "examples-valid",
+        parameter_example_of_the_wrong_format,
+        "components.parameters.WidgetId.example",
+        "the value: 'widget-1' is not a 'uuid'",
+    ),
+    Case(
+        "examples-valid",
+        example_ref_to_nothing,
+        f"{ITEM}.get.responses.200.content.application/json.examples.Widget",
+        "points at nothing",
     ),
 ]
 
