@@ -142,6 +142,8 @@ EFFECTS: dict[str, tuple[bool, bool]] = {
     "authentication required -> public": (False, True),
     "authentication required -> optional": (False, True),
     "authentication schemes changed": (True, True),  # other credentials
+    "authentication alternative added": (False, True),  # what clients send still works
+    "authentication alternative removed": (True, False),  # some clients' credentials no more
     # Parameters
     "path parameter renamed": (False, True),  # a path parameter's name is not on the wire
     "parameter renamed": (True, True),
@@ -931,6 +933,14 @@ class Comparison:
         if (old_kind, old_schemes) == (new_kind, new_schemes):
             return
         kind = "schemes changed" if old_kind == new_kind else f"{old_kind} -> {new_kind}"
+        if old_kind == new_kind:
+            # Requirements are alternatives: a client meets any one of them.
+            old_ways = {frozenset(r) for r in before if r}
+            new_ways = {frozenset(r) for r in after if r}
+            if old_ways < new_ways:
+                kind = "alternative added"
+            elif new_ways < old_ways:
+                kind = "alternative removed"
         schemes = (
             f" ({', '.join(sorted(old_schemes)) or '-'} -> {', '.join(sorted(new_schemes)) or '-'})"
         )

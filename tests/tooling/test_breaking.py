@@ -277,6 +277,12 @@ def api_key_on_delete(spec: Spec) -> None:
     op(spec, ITEM, "delete")["security"] = [{"key": []}]
 
 
+def api_key_beside_bearer_on_delete(spec: Spec) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    schemes["key"] = {"type": "apiKey", "in": "header", "name": "X-Key"}
+    op(spec, ITEM, "delete")["security"] = [{"bearer": []}, {"key": []}]
+
+
 def json_not_found(spec: Spec) -> None:
     content = spec["components"]["responses"]["NotFound"]["content"]
     content["application/json"] = content.pop("application/problem+json")
@@ -773,6 +779,8 @@ BREAKING: list[tuple[Pair, Found]] = [(pair, found) for pair, found, _, _ in BOT
     (Pair("response-header-removed (error)", nothing, trace_on_not_found),
      c("response-header-removed", True, False, 3)),
     (Pair("security-changed: other scheme", api_key_on_delete), c("security-changed", True, True)),
+    (Pair("security-changed: alternative removed", nothing, api_key_beside_bearer_on_delete),
+     c("security-changed", True, False)),
     (Pair("request-body-added (required)", body_on_delete(True)),
      c("request-body-added", True, True)),
     (Pair("request-body-removed", nothing, body_on_delete(True)),
@@ -842,6 +850,8 @@ COMPATIBLE: list[tuple[Pair, Found]] = [
     (Pair("error-status-added", conflict_on_delete), c("error-status-added", False, True)),
     (Pair("error-status-removed", nothing, conflict_on_delete),
      c("error-status-removed", False, True)),
+    (Pair("security-changed: alternative added", api_key_beside_bearer_on_delete),
+     c("security-changed", False, True)),
     (Pair("security-changed: public to optional", optional_auth_on_list),
      c("security-changed", False, True)),
     (Pair("security-changed: optional to public", public_get), c("security-changed", False, True)),
