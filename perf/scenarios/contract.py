@@ -13,10 +13,12 @@ is wrong; responses Locust already counts as failed are not checked again.
 import argparse
 import logging
 import random
+from collections import Counter
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from locust.runners import MasterRunner
 from starlette.datastructures import Headers
 
 from app.middleware.response_validation import ResponseContract
@@ -24,6 +26,7 @@ from app.middleware.response_validation import ResponseContract
 log = logging.getLogger(__name__)
 DEFAULT_SAMPLE = 0.05
 SHOWN = 3  # violations named in a failure's message
+LOGGED_PER_KIND = 5  # violations logged (with their URL) of each kind; all are counted
 
 
 def add_option(parser: argparse.ArgumentParser, **_kwargs: Any) -> None:
@@ -62,14 +65,24 @@ class ContractCheck:
         )
 
 
+def _share(environment: Any) -> float:
+    return float(getattr(environment.parsed_options, "contract_sample", DEFAULT_SAMPLE))
+
+
 class ContractListener:
     def __init__(self, check: ContractCheck | None = None) -> None:
         self.check = check or ContractCheck()
         self.environment: Any = None
+        self.logged: Counter[str] = Counter()
 
     def init(self, environment: Any, **_kwargs: Any) -> None:
-        """`init` listener: the environment whose statistics record violations."""
+        """`init` listener: the environment whose statistics record violations; the contract
+        compiled now, where a process that sends requests would otherwise stall its first
+        sampled one (and every request in flight) while it compiles."""
         self.environment = environment
+        sampling = _share(environment) > 0
+        if sampling and not isinstance(environment.runner, MasterRunner):
+            _ = self.check.contract
 
     def request(
         self,
@@ -84,7 +97,7 @@ class ContractListener:
         environment = self.environment
         if exception is not None or response is None or environment is None:
             return
-        share = float(getattr(environment.parsed_options, "contract_sample", DEFAULT_SAMPLE))
+        share = _share(environment)
         if share <= 0 or (share < 1 and random.random() >= share):  # sampling, not secrecy
             return
         headers = [(str(k), str(v)) for k, v in (response.headers or {}).items()]
@@ -92,6 +105,11 @@ class ContractListener:
             request_type, url or str(response.url), int(response.status_code), headers,
             response.content or b"",
         )  # fmt: skip
-        if message is not None:
-            log.error("%s %s %s", request_type, name, message)
-            environment.stats.log_error(request_type, name, message)
+        if message is None:
+            return
+        environment.stats.log_error(request_type, name, message)
+        self.logged[message] += 1
+        if self.logged[message] <= LOGGED_PER_KIND:
+            last = " (later ones of this kind are not logged)"
+            more = last if self.logged[message] == LOGGED_PER_KIND else ""
+            log.error("%s %s %s: %s%s", request_type, name, url, message, more)

@@ -27,6 +27,16 @@ def add_option(parser: argparse.ArgumentParser, **_kwargs: Any) -> None:
     )
 
 
+def fresh_clock(**_kwargs: Any) -> None:
+    """`init` listener: bring gevent's clock up to date before Locust sets its run-time timer.
+
+    The loop caches "now" and has not run while the locustfile was imported (seconds: the app's
+    contract, FastAPI); a timer set from that stale "now" fires early, so `-t 3s` after a 4 s
+    import would stop the test as soon as it started.
+    """
+    gevent.get_hub().loop.update_now()
+
+
 def line(environment: Environment, elapsed_s: float) -> str:
     stats = environment.stats.total
     users = environment.runner.user_count if environment.runner is not None else 0

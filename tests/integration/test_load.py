@@ -120,9 +120,12 @@ def test_the_contract_sample_counts_a_violating_response_as_a_failure(
     assert int(item["Failure Count"]) == int(item["Request Count"]) > 0
 
 
-def test_a_short_run_against_the_service_talks_while_it_runs_and_passes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shape", [[], ["--workers", "2"]], ids=["one-process", "two-workers"])
+def test_a_short_run_against_the_service_talks_while_it_runs_and_passes(
+    shape: list[str], tmp_path: Path
+) -> None:
     command = [
-        sys.executable, "-m", "perf.run_load", "-u", "4", "-r", "4", "-t", "6s",
+        sys.executable, "-m", "perf.run_load", "-u", "4", "-r", "4", "-t", "6s", *shape,
         "--progress-every", "1", "--contract-sample", "1", "--reports", str(tmp_path),
     ]  # fmt: skip
     result = subprocess.run(  # our own interpreter, fixed arguments
