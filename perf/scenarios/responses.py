@@ -12,7 +12,7 @@ from typing import Any
 
 from locust.contrib.fasthttp import ResponseContextManager
 
-from perf.scenarios.verdict import failure_message, request_id
+from perf.scenarios.verdict import failure_message, no_response_message, request_id
 
 log = logging.getLogger(__name__)
 LOGGED_PER_KIND = 5
@@ -21,8 +21,11 @@ _logged: Counter[str] = Counter()
 
 def wrong_status(response: ResponseContextManager, status: int) -> None:
     """Mark `response` failed for not having `status`; log its request id."""
+    if not response.status_code:  # no answer at all: a refused or dropped connection
+        response.failure(no_response_message(status, getattr(response, "error", None)))
+        return
     body = response.text or ""
-    message = failure_message(status, response.status_code or 0, body)
+    message = failure_message(status, response.status_code, body)
     response.failure(message)
     _logged[message] += 1
     if _logged[message] <= LOGGED_PER_KIND:

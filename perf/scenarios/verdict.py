@@ -134,6 +134,12 @@ def failure_message(expected: int, status: int, body: str) -> str:
     return f"expected {expected}, got {status}" + (f": {shown}" if shown else "")
 
 
+def no_response_message(expected: int, error: object) -> str:
+    """No answer at all (status 0): grouped by the kind of error, not its text (which names the
+    port, or an address)."""
+    return f"expected {expected}, got no response ({type(error).__name__})"
+
+
 def request_id(body: str) -> str | None:
     """The `request_id` a problem carries, for the log."""
     document = _document(body)

@@ -8,6 +8,7 @@ from perf.scenarios.verdict import (
     failure_message,
     html_section,
     judge,
+    no_response_message,
     request_id,
     splice,
 )
@@ -40,6 +41,12 @@ def test_problems_of_other_types_or_statuses_stay_apart() -> None:
     }
     assert len(keys) == 4
     assert "expected 200, got 500: Internal Server Error" in keys
+
+
+def test_no_answer_is_grouped_by_the_kind_of_error() -> None:
+    refused = no_response_message(200, ConnectionRefusedError(111, "Connection refused :8765"))
+    assert refused == no_response_message(200, ConnectionRefusedError(111, "other port"))
+    assert refused == "expected 200, got no response (ConnectionRefusedError)"
 
 
 def test_a_route_with_few_samples_is_reported_but_not_judged() -> None:
