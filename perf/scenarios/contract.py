@@ -112,4 +112,5 @@ class ContractListener:
         if self.logged[message] <= LOGGED_PER_KIND:
             last = " (later ones of this kind are not logged)"
             more = last if self.logged[message] == LOGGED_PER_KIND else ""
-            log.error("%s %s %s: %s%s", request_type, name, url, message, more)
+            rid = (response.headers or {}).get("X-Request-ID")
+            log.error("%s %s (request_id %s): %s%s", request_type, url, rid, message, more)
