@@ -232,10 +232,19 @@ def fuzz(session: nox.Session) -> None:
 def load(session: nox.Session) -> None:
     """Locust against a local service, e.g. `nox -s load -- -u 50 -r 10 -t 60s` (perf/run_load.py).
 
-    Fails on any error or a p95 over perf/thresholds.toml; reports land in perf/reports/.
+    `-- --workers N`: a Locust master and N workers. Fails on any error or a judged p95 over
+    perf/thresholds.toml; reports land in perf/reports/.
     """
     session.install("-e", ".[perf]")
     session.run("python", "-m", "perf.run_load", *session.posargs)
+
+
+@nox.session
+def locust(session: nox.Session) -> None:
+    """The `locust` command itself, for a service running elsewhere: master or worker of a
+    many-machine run, e.g. `nox -s locust -- -f perf/locustfile.py --worker --master-host HOST`."""
+    session.install("-e", ".[perf]")
+    session.run("locust", *session.posargs)
 
 
 @nox.session
