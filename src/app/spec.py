@@ -16,7 +16,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -119,8 +119,15 @@ def documentation_paths() -> frozenset[str]:
     return frozenset({"/openapi.json", "/docs", "/redoc", *(a.url for a in assets().values())})
 
 
-def _asset_route(asset: Asset) -> Callable[[], Awaitable[Response]]:
-    async def serve_asset() -> Response:
+def _assets_route(loaded: dict[str, Asset]) -> Callable[[str], Awaitable[Response]]:
+    """One route for every asset, not one each: the router tries the routes in turn for every
+    request, ~10,000 instructions (~1 us) for each route it passes over (callgrind)."""
+    by_path = {asset.url.removeprefix(f"{ASSETS}/"): asset for asset in loaded.values()}
+
+    async def serve_asset(asset_path: str) -> Response:
+        asset = by_path.get(asset_path)
+        if asset is None:
+            raise HTTPException(status_code=404)  # the same 404 problem as an unknown path
         return Response(_read(asset), media_type=asset.media_type, headers=IMMUTABLE)
 
     return serve_asset
@@ -172,6 +179,5 @@ def docs_router() -> APIRouter:
         page.headers.update(PAGE_POLICY)
         return page
 
-    for asset in loaded.values():
-        router.add_api_route(asset.url, _asset_route(asset), methods=["GET"])
+    router.add_api_route(ASSETS + "/{asset_path:path}", _assets_route(loaded), methods=["GET"])
     return router
