@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
+import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -14,8 +17,19 @@ import nox
 ROOT = Path(__file__).resolve().parent
 CODEGEN = ROOT / "openapi" / "codegen"
 TOOLS = ROOT / "openapi" / "tools"
-# The spec tools' own small environments: PyYAML, and the validator for lint_spec.
-SPEC_TOOL_REQUIREMENTS = ["pyyaml>=6,<7", "openapi-spec-validator>=0.7,<1"]
+# The spec tools' own small environments: PyYAML, the validator for lint_spec, and jsonschema
+# for its examples-valid rule.
+SPEC_TOOL_REQUIREMENTS = ["pyyaml>=6,<7", "openapi-spec-validator>=0.7,<1", "jsonschema>=4.23,<5"]
+# What /docs and /redoc load, vendored from npm into the app (app/static/vendored.json records
+# each package's version, licence and integrity): `nox -s vendor_docs` refreshes them.
+DOCS_ASSETS = ROOT / "src" / "app" / "static"
+VENDORED_FILES = {
+    "swagger-ui-dist": [
+        "swagger-ui-bundle.js", "swagger-ui-bundle.js.LICENSE.txt", "swagger-ui.css",
+        "favicon-32x32.png", "LICENSE", "NOTICE",
+    ],
+    "redoc": ["bundles/redoc.standalone.js", "bundles/redoc.standalone.js.LICENSE.txt", "LICENSE"],
+}  # fmt: skip
 CODE = ["src", "generated", "tests", "noxfile.py", "openapi/codegen", "perf", "openapi/tools"]
 
 nox.options.default_venv_backend = "venv"
@@ -105,6 +119,48 @@ def breaking(session: nox.Session) -> None:
     session.run("python", str(TOOLS / "breaking.py"), *session.posargs)
 
 
+@nox.session(python=False)
+def vendor_docs(session: nox.Session) -> None:
+    """Vendor Swagger UI and ReDoc into app/static/ with `npm pack` (npm verifies the integrity).
+
+    `nox -s vendor_docs -- swagger-ui-dist@5.36.0 redoc@2.5.4` takes those versions; without
+    arguments, the ones recorded in app/static/vendored.json again.
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        session.error("vendor_docs needs npm (apt-get install npm)")
+    record_file = DOCS_ASSETS / "vendored.json"
+    record = json.loads(record_file.read_text())
+    asked = dict(arg.rsplit("@", 1) for arg in session.posargs)
+    with tempfile.TemporaryDirectory(prefix="vendor-docs-") as scratch:
+        for name, files in VENDORED_FILES.items():
+            spec = f"{name}@{asked.get(name, record[name]['version'])}"
+            session.log(f"npm pack {spec}")
+            packed = json.loads(
+                subprocess.run(
+                    [npm, "pack", spec, "--json", "--pack-destination", scratch],
+                    check=True, capture_output=True, text=True,
+                ).stdout
+            )[0]  # fmt: skip
+            folder = DOCS_ASSETS / name
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            digests = {}
+            with tarfile.open(Path(scratch) / packed["filename"]) as tar:
+                manifest = json.load(tar.extractfile("package/package.json"))  # type: ignore[arg-type]
+                for file in files:
+                    data = tar.extractfile(f"package/{file}").read()  # type: ignore[union-attr]
+                    (folder / Path(file).name).write_bytes(data)
+                    digests[Path(file).name] = hashlib.sha256(data).hexdigest()
+            record[name] = {
+                "version": packed["version"],
+                "license": manifest["license"],
+                "integrity": packed["integrity"],
+                "sha256": digests,
+            }
+    record_file.write_text(json.dumps(record, indent=2) + "\n")
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint rules and formatting."""
@@ -167,6 +223,16 @@ def serve(session: nox.Session) -> None:
 
 
 @nox.session
+def mock(session: nox.Session) -> None:
+    """The contract served from its examples, no database (app/mock.py): the generated routers
+    validate requests as the service does; arguments go to `python -m app serve` (`-- --port N`)."""
+    session.install("-e", ".")
+    session.run(
+        "python", "-m", "app", "serve", "--factory", "app.mock:create_app", *session.posargs
+    )
+
+
+@nox.session
 def env_example(session: nox.Session) -> None:
     """Rewrite .env.example from the settings' docstrings and defaults (app/env_example.py)."""
     session.install("-e", ".")
@@ -187,10 +253,19 @@ def fuzz(session: nox.Session) -> None:
 def load(session: nox.Session) -> None:
     """Locust against a local service, e.g. `nox -s load -- -u 50 -r 10 -t 60s` (perf/run_load.py).
 
-    Fails on any error or a p95 over perf/thresholds.toml; reports land in perf/reports/.
+    `-- --workers N`: a Locust master and N workers. Fails on any error or a judged p95 over
+    perf/thresholds.toml; reports land in perf/reports/.
     """
     session.install("-e", ".[perf]")
     session.run("python", "-m", "perf.run_load", *session.posargs)
+
+
+@nox.session
+def locust(session: nox.Session) -> None:
+    """The `locust` command itself, for a service running elsewhere: master or worker of a
+    many-machine run, e.g. `nox -s locust -- -f perf/locustfile.py --worker --master-host HOST`."""
+    session.install("-e", ".[perf]")
+    session.run("locust", *session.posargs)
 
 
 @nox.session

@@ -55,7 +55,7 @@ class OperationInfo(NamedTuple):
     implementation_module: str
     implementation_class: str
     security: Literal["public", "optional", "required"]  # is a bearer token needed
-    security_schemes: tuple[str, ...]  # the schemes it accepts ("bearer")
+    security_schemes: tuple[str, ...]  # the schemes it accepts ("bearer", "oauth2")
     request_media_types: tuple[str, ...]  # of its body; empty: it takes none
     responses: tuple[ResponseInfo, ...]
     superuser_only: bool  # `x-superuser-only`
@@ -518,7 +518,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.items.service",
         "ItemsService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=("application/json",),
         responses=(
             ResponseInfo(
@@ -637,7 +640,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.items.service",
         "ItemsService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -691,7 +697,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.items.service",
         "ItemsService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=("application/json",),
         responses=(
             ResponseInfo(
@@ -798,7 +807,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.posts.service",
         "PostsService",
         security="optional",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -847,7 +859,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.posts.service",
         "PostsService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=("application/json",),
         responses=(
             ResponseInfo(
@@ -917,7 +932,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.posts.service",
         "PostsService",
         security="optional",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -971,7 +989,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.posts.service",
         "PostsService",
         security="optional",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -1025,7 +1046,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.posts.service",
         "PostsService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -1079,7 +1103,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.posts.service",
         "PostsService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=("application/json",),
         responses=(
             ResponseInfo(
@@ -1148,7 +1175,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.users.service",
         "UsersService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -1192,7 +1222,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.users.service",
         "UsersService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -1236,7 +1269,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.users.service",
         "UsersService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=("application/json",),
         responses=(
             ResponseInfo(
@@ -1295,7 +1331,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.users.service",
         "UsersService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=("application/json",),
         responses=(
             ResponseInfo(
@@ -1370,7 +1409,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.users.service",
         "UsersService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -1424,7 +1466,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.users.service",
         "UsersService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -1478,7 +1523,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.users.service",
         "UsersService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=(),
         responses=(
             ResponseInfo(
@@ -1537,7 +1585,10 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         "app.users.service",
         "UsersService",
         security="required",
-        security_schemes=("bearer",),
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
         request_media_types=("application/json",),
         responses=(
             ResponseInfo(

@@ -50,7 +50,7 @@ DOCUMENT: Mapping[str, Any] = {
             "description": "Articles with a unique slug. Drafts are visible only to their author (and superusers).",
         },
     ],
-    "security": [{"bearer": []}],
+    "security": [{"bearer": []}, {"oauth2": []}],
     "paths": {
         "/health/live": {
             "get": {
@@ -65,7 +65,8 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "The process is alive.",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/HealthStatus"}
+                                "schema": {"$ref": "#/components/schemas/HealthStatus"},
+                                "example": {"status": "ok"},
                             }
                         },
                     },
@@ -85,7 +86,11 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "Every dependency answered.",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/ReadinessStatus"}
+                                "schema": {"$ref": "#/components/schemas/ReadinessStatus"},
+                                "example": {
+                                    "status": "ok",
+                                    "checks": {"database": "ok"},
+                                },
                             }
                         },
                     },
@@ -107,7 +112,8 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "The metrics, in the Prometheus text exposition format.",
                         "content": {
                             "text/plain; version=0.0.4": {
-                                "schema": {"type": "string", "maxLength": 10485760}
+                                "schema": {"type": "string", "maxLength": 10485760},
+                                "example": '# HELP app_requests_total Requests answered, by operationId (or route, or `unmatched`) and status code.\n# TYPE app_requests_total counter\napp_requests_total{operation="getItem",status="200"} 1027.0\napp_requests_total{operation="createItem",status="201"} 48.0\n',
                             }
                         },
                     },
@@ -127,16 +133,24 @@ DOCUMENT: Mapping[str, Any] = {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": {"$ref": "#/components/schemas/UserRegister"}
+                            "schema": {"$ref": "#/components/schemas/UserRegister"},
+                            "example": {
+                                "email": "alice@example.com",
+                                "password": "correct-horse-battery-staple",
+                                "full_name": "Alice Martin",
+                            },
                         }
                     },
                 },
                 "responses": {
                     "201": {
                         "description": "The account was created.",
-                        "headers": {"Location": {"$ref": "#/components/headers/Location"}},
+                        "headers": {"Location": {"$ref": "#/components/headers/UserLocation"}},
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/User"},
+                                "examples": {"User": {"$ref": "#/components/examples/User"}},
+                            }
                         },
                         "links": {
                             "GetUserById": {
@@ -174,7 +188,12 @@ DOCUMENT: Mapping[str, Any] = {
                     "required": True,
                     "content": {
                         "application/x-www-form-urlencoded": {
-                            "schema": {"$ref": "#/components/schemas/LoginForm"}
+                            "schema": {"$ref": "#/components/schemas/LoginForm"},
+                            "example": {
+                                "grant_type": "password",
+                                "username": "alice@example.com",
+                                "password": "correct-horse-battery-staple",
+                            },
                         }
                     },
                 },
@@ -183,7 +202,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "A new token pair, starting a new refresh-token family.",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/TokenPair"}
+                                "schema": {"$ref": "#/components/schemas/TokenPair"},
+                                "examples": {
+                                    "TokenPair": {"$ref": "#/components/examples/TokenPair"}
+                                },
                             }
                         },
                     },
@@ -208,7 +230,10 @@ DOCUMENT: Mapping[str, Any] = {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": {"$ref": "#/components/schemas/RefreshRequest"}
+                            "schema": {"$ref": "#/components/schemas/RefreshRequest"},
+                            "example": {
+                                "refresh_token": "Nq4fL0c8_2T1yWm3pXvR7sKd9eHj5aBz.0f6c2a9d41e87b35"
+                            },
                         }
                     },
                 },
@@ -217,7 +242,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "A new token pair in the same family.",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/TokenPair"}
+                                "schema": {"$ref": "#/components/schemas/TokenPair"},
+                                "examples": {
+                                    "TokenPair": {"$ref": "#/components/examples/TokenPair"}
+                                },
                             }
                         },
                     },
@@ -242,7 +270,10 @@ DOCUMENT: Mapping[str, Any] = {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": {"$ref": "#/components/schemas/RefreshRequest"}
+                            "schema": {"$ref": "#/components/schemas/RefreshRequest"},
+                            "example": {
+                                "refresh_token": "Nq4fL0c8_2T1yWm3pXvR7sKd9eHj5aBz.0f6c2a9d41e87b35"
+                            },
                         }
                     },
                 },
@@ -265,7 +296,10 @@ DOCUMENT: Mapping[str, Any] = {
                     "200": {
                         "description": "Your account.",
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/User"},
+                                "examples": {"User": {"$ref": "#/components/examples/User"}},
+                            }
                         },
                     },
                     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -282,7 +316,11 @@ DOCUMENT: Mapping[str, Any] = {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": {"$ref": "#/components/schemas/UserUpdateMe"}
+                            "schema": {"$ref": "#/components/schemas/UserUpdateMe"},
+                            "example": {
+                                "full_name": "Alice Martin",
+                                "bio": "Collects and repairs vintage film cameras.",
+                            },
                         }
                     },
                 },
@@ -290,7 +328,10 @@ DOCUMENT: Mapping[str, Any] = {
                     "200": {
                         "description": "Your updated account.",
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/User"},
+                                "examples": {"User": {"$ref": "#/components/examples/User"}},
+                            }
                         },
                     },
                     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -323,7 +364,11 @@ DOCUMENT: Mapping[str, Any] = {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": {"$ref": "#/components/schemas/PasswordChange"}
+                            "schema": {"$ref": "#/components/schemas/PasswordChange"},
+                            "example": {
+                                "current_password": "correct-horse-battery-staple",
+                                "new_password": "Glacier-trombone-47-kettle",
+                            },
                         }
                     },
                 },
@@ -356,7 +401,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "A page of accounts.",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/UserPage"}
+                                "schema": {"$ref": "#/components/schemas/UserPage"},
+                                "examples": {
+                                    "UserPage": {"$ref": "#/components/examples/UserPage"}
+                                },
                             }
                         },
                     },
@@ -379,7 +427,10 @@ DOCUMENT: Mapping[str, Any] = {
                     "200": {
                         "description": "The account.",
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/User"},
+                                "examples": {"User": {"$ref": "#/components/examples/User"}},
+                            }
                         },
                     },
                     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -398,14 +449,24 @@ DOCUMENT: Mapping[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/UserUpdate"}}
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/UserUpdate"},
+                            "example": {
+                                "full_name": "Alice Martin",
+                                "is_active": True,
+                                "is_superuser": False,
+                            },
+                        }
                     },
                 },
                 "responses": {
                     "200": {
                         "description": "The updated account.",
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/User"},
+                                "examples": {"User": {"$ref": "#/components/examples/User"}},
+                            }
                         },
                     },
                     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -452,7 +513,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "A page of the user's items.",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/ItemPage"}
+                                "schema": {"$ref": "#/components/schemas/ItemPage"},
+                                "examples": {
+                                    "ItemPage": {"$ref": "#/components/examples/ItemPage"}
+                                },
                             }
                         },
                     },
@@ -479,6 +543,7 @@ DOCUMENT: Mapping[str, Any] = {
                         "required": False,
                         "description": "Only this user's items.",
                         "schema": {"type": "string", "format": "uuid"},
+                        "example": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
                     },
                     {"$ref": "#/components/parameters/Query"},
                     {
@@ -491,6 +556,7 @@ DOCUMENT: Mapping[str, Any] = {
                             "enum": ["created_at", "-created_at", "price", "-price"],
                             "default": "-created_at",
                         },
+                        "example": "price",
                     },
                 ],
                 "responses": {
@@ -498,7 +564,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "A page of items.",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/ItemPage"}
+                                "schema": {"$ref": "#/components/schemas/ItemPage"},
+                                "examples": {
+                                    "ItemPage": {"$ref": "#/components/examples/ItemPage"}
+                                },
                             }
                         },
                     },
@@ -514,7 +583,14 @@ DOCUMENT: Mapping[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/ItemCreate"}}
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ItemCreate"},
+                            "example": {
+                                "title": "Canon AE-1 film camera",
+                                "description": "Working condition, with a 50 mm f/1.8 lens and a new light seal.",
+                                "price": "149.90",
+                            },
+                        }
                     },
                 },
                 "responses": {
@@ -525,7 +601,10 @@ DOCUMENT: Mapping[str, Any] = {
                             "ETag": {"$ref": "#/components/headers/ETag"},
                         },
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Item"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Item"},
+                                "examples": {"Item": {"$ref": "#/components/examples/Item"}},
+                            }
                         },
                         "links": {
                             "GetItemById": {
@@ -563,7 +642,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "The item.",
                         "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Item"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Item"},
+                                "examples": {"Item": {"$ref": "#/components/examples/Item"}},
+                            }
                         },
                     },
                     "404": {"$ref": "#/components/responses/NotFound"},
@@ -581,7 +663,10 @@ DOCUMENT: Mapping[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/ItemUpdate"}}
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ItemUpdate"},
+                            "example": {"price": "149.90"},
+                        }
                     },
                 },
                 "responses": {
@@ -589,7 +674,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "The updated item.",
                         "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Item"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Item"},
+                                "examples": {"Item": {"$ref": "#/components/examples/Item"}},
+                            }
                         },
                     },
                     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -623,7 +711,7 @@ DOCUMENT: Mapping[str, Any] = {
                 "tags": ["posts"],
                 "summary": "List posts",
                 "description": "Anonymous callers see published posts; a signed-in caller also sees their own drafts.\nNewest first, ties broken by id. `q` matches titles containing it, ignoring case.\n",
-                "security": [{}, {"bearer": []}],
+                "security": [{}, {"bearer": []}, {"oauth2": []}],
                 "parameters": [
                     {"$ref": "#/components/parameters/Page"},
                     {"$ref": "#/components/parameters/Size"},
@@ -633,6 +721,7 @@ DOCUMENT: Mapping[str, Any] = {
                         "required": False,
                         "description": "Only this user's posts.",
                         "schema": {"type": "string", "format": "uuid"},
+                        "example": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
                     },
                     {"$ref": "#/components/parameters/Query"},
                 ],
@@ -641,7 +730,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "A page of posts.",
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/PostPage"}
+                                "schema": {"$ref": "#/components/schemas/PostPage"},
+                                "examples": {
+                                    "PostPage": {"$ref": "#/components/examples/PostPage"}
+                                },
                             }
                         },
                     },
@@ -659,18 +751,29 @@ DOCUMENT: Mapping[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/PostCreate"}}
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/PostCreate"},
+                            "example": {
+                                "title": "Restoring a 1976 Canon AE-1",
+                                "content": "The shutter squealed, the light seals had turned to tar and the meter needle would not move. Here is how a weekend and a few spare parts brought it back.",
+                                "excerpt": "A weekend, a few spare parts and a camera that works again.",
+                                "published": True,
+                            },
+                        }
                     },
                 },
                 "responses": {
                     "201": {
                         "description": "The post was created.",
                         "headers": {
-                            "Location": {"$ref": "#/components/headers/Location"},
+                            "Location": {"$ref": "#/components/headers/PostLocation"},
                             "ETag": {"$ref": "#/components/headers/ETag"},
                         },
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Post"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Post"},
+                                "examples": {"Post": {"$ref": "#/components/examples/Post"}},
+                            }
                         },
                         "links": {
                             "GetPostById": {
@@ -706,7 +809,7 @@ DOCUMENT: Mapping[str, Any] = {
                 "tags": ["posts"],
                 "summary": "Read a post by its slug",
                 "description": "As `getPost`.",
-                "security": [{}, {"bearer": []}],
+                "security": [{}, {"bearer": []}, {"oauth2": []}],
                 "parameters": [
                     {
                         "name": "slug",
@@ -718,6 +821,7 @@ DOCUMENT: Mapping[str, Any] = {
                             "maxLength": 220,
                             "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
                         },
+                        "example": "restoring-a-1976-canon-ae-1",
                     }
                 ],
                 "responses": {
@@ -725,7 +829,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "The post.",
                         "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Post"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Post"},
+                                "examples": {"Post": {"$ref": "#/components/examples/Post"}},
+                            }
                         },
                     },
                     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -743,13 +850,16 @@ DOCUMENT: Mapping[str, Any] = {
                 "tags": ["posts"],
                 "summary": "Read a post",
                 "description": "A published post is public; a draft is a 404 to anyone but its author and superusers.",
-                "security": [{}, {"bearer": []}],
+                "security": [{}, {"bearer": []}, {"oauth2": []}],
                 "responses": {
                     "200": {
                         "description": "The post.",
                         "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Post"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Post"},
+                                "examples": {"Post": {"$ref": "#/components/examples/Post"}},
+                            }
                         },
                     },
                     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -768,7 +878,10 @@ DOCUMENT: Mapping[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/PostUpdate"}}
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/PostUpdate"},
+                            "example": {"published": True},
+                        }
                     },
                 },
                 "responses": {
@@ -776,7 +889,10 @@ DOCUMENT: Mapping[str, Any] = {
                         "description": "The updated post.",
                         "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Post"}}
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Post"},
+                                "examples": {"Post": {"$ref": "#/components/examples/Post"}},
+                            }
                         },
                     },
                     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -811,7 +927,12 @@ DOCUMENT: Mapping[str, Any] = {
                 "scheme": "bearer",
                 "bearerFormat": "JWT",
                 "description": "A JWT access token from `login` or `refreshTokens`.",
-            }
+            },
+            "oauth2": {
+                "type": "oauth2",
+                "description": 'The same bearer token, got by signing in with an email (as `username`) and a password:\nwhat an OAuth2 client such as Swagger UI\'s "Authorize" does, through `login`.\n',
+                "flows": {"password": {"tokenUrl": "/api/v1/auth/login", "scopes": {}}},
+            },
         },
         "parameters": {
             "Page": {
@@ -825,6 +946,7 @@ DOCUMENT: Mapping[str, Any] = {
                     "maximum": 10000,
                     "default": 1,
                 },
+                "example": 1,
             },
             "Size": {
                 "name": "size",
@@ -837,6 +959,7 @@ DOCUMENT: Mapping[str, Any] = {
                     "maximum": 100,
                     "default": 20,
                 },
+                "example": 20,
             },
             "UserId": {
                 "name": "user_id",
@@ -844,6 +967,7 @@ DOCUMENT: Mapping[str, Any] = {
                 "required": True,
                 "description": "The account's id.",
                 "schema": {"type": "string", "format": "uuid"},
+                "example": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
             },
             "ItemId": {
                 "name": "item_id",
@@ -851,6 +975,7 @@ DOCUMENT: Mapping[str, Any] = {
                 "required": True,
                 "description": "The item's id.",
                 "schema": {"type": "string", "format": "uuid"},
+                "example": "6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34",
             },
             "PostId": {
                 "name": "post_id",
@@ -858,6 +983,7 @@ DOCUMENT: Mapping[str, Any] = {
                 "required": True,
                 "description": "The post's id.",
                 "schema": {"type": "string", "format": "uuid"},
+                "example": "9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58",
             },
             "Query": {
                 "name": "q",
@@ -870,6 +996,7 @@ DOCUMENT: Mapping[str, Any] = {
                     "maxLength": 200,
                     "pattern": "^[^\\u0000]*$",
                 },
+                "example": "camera",
             },
             "IfMatch": {
                 "name": "If-Match",
@@ -882,9 +1009,20 @@ DOCUMENT: Mapping[str, Any] = {
                     "maxLength": 1024,
                     "pattern": "^[^\\u0000]*$",
                 },
+                "example": '"3"',
             },
         },
         "headers": {
+            "UserLocation": {
+                "description": "The URL of the new account.",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "format": "uri-reference",
+                    "maxLength": 2048,
+                },
+                "example": "/api/v1/users/3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
+            },
             "Location": {
                 "description": "The URL of the created resource.",
                 "required": True,
@@ -893,83 +1031,193 @@ DOCUMENT: Mapping[str, Any] = {
                     "format": "uri-reference",
                     "maxLength": 2048,
                 },
+                "example": "/api/v1/items/6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34",
+            },
+            "PostLocation": {
+                "description": "The URL of the new post.",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "format": "uri-reference",
+                    "maxLength": 2048,
+                },
+                "example": "/api/v1/posts/9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58",
             },
             "ETag": {
                 "description": "The current entity tag of the resource; send it back in `If-Match`.",
                 "required": True,
                 "schema": {"type": "string", "maxLength": 128},
+                "example": '"3"',
             },
             "WWW-Authenticate": {
                 "description": "The authentication scheme to use (`Bearer`).",
                 "required": True,
                 "schema": {"type": "string", "maxLength": 512},
+                "example": "Bearer",
             },
             "Retry-After": {
                 "description": "Seconds to wait before trying again.",
                 "required": True,
                 "schema": {"type": "integer", "minimum": 0, "maximum": 86400},
+                "example": 5,
             },
             "Allow": {
                 "description": "The methods this path accepts.",
                 "required": True,
                 "schema": {"type": "string", "maxLength": 256},
+                "example": "GET, PATCH, DELETE",
             },
         },
         "responses": {
             "BadRequest": {
                 "description": "The request is well formed but cannot be carried out.",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:invalid-request",
+                            "title": "Bad Request",
+                            "status": 400,
+                            "detail": "The current password is not correct.",
+                            "instance": "/api/v1/users/me/password",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "Unauthorized": {
                 "description": "The bearer token is missing, invalid or expired.",
                 "headers": {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}},
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:unauthenticated",
+                            "title": "Unauthorized",
+                            "status": 401,
+                            "detail": "The access token has expired; refresh it or sign in again.",
+                            "instance": "/api/v1/users/me",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "Forbidden": {
                 "description": "The caller is authenticated but may not do this.",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:permission-denied",
+                            "title": "Forbidden",
+                            "status": 403,
+                            "detail": "Only a superuser may do this.",
+                            "instance": "/api/v1/users",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "NotFound": {
                 "description": "No such resource, or not one the caller may see.",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:not-found",
+                            "title": "Not Found",
+                            "status": 404,
+                            "detail": "No item with this id.",
+                            "instance": "/api/v1/items/6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "Conflict": {
                 "description": "The request conflicts with the current state of a resource.",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:conflict",
+                            "title": "Conflict",
+                            "status": 409,
+                            "detail": "An account with this email already exists.",
+                            "instance": "/api/v1/auth/register",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "PreconditionFailed": {
                 "description": "`If-Match` no longer matches the resource's current `ETag`.",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:precondition-failed",
+                            "title": "Precondition Failed",
+                            "status": 412,
+                            "detail": "The item changed since you read it: read it again, then retry with its new ETag.",
+                            "instance": "/api/v1/items/6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "PayloadTooLarge": {
                 "description": "The request body is larger than the service accepts.",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "about:blank",
+                            "title": "Request Entity Too Large",
+                            "status": 413,
+                            "detail": "The request body is larger than 1048576 bytes.",
+                            "instance": "/api/v1/posts",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "UnsupportedMediaType": {
                 "description": "The request body's `Content-Type` is not one the operation accepts.",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "about:blank",
+                            "title": "Unsupported Media Type",
+                            "status": 415,
+                            "detail": "Send the body as application/json, not text/plain.",
+                            "instance": "/api/v1/items",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "UnprocessableContent": {
                 "description": "The request breaks the contract; `errors` lists each rule it broke.",
                 "content": {
                     "application/problem+json": {
-                        "schema": {"$ref": "#/components/schemas/ValidationProblem"}
+                        "schema": {"$ref": "#/components/schemas/ValidationProblem"},
+                        "example": {
+                            "type": "urn:problem-type:validation-error",
+                            "title": "Unprocessable Entity",
+                            "status": 422,
+                            "detail": "The request breaks the contract in 1 place(s).",
+                            "instance": "/api/v1/items",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                            "errors": [
+                                {
+                                    "pointer": "#/price",
+                                    "message": "String should match pattern '^(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$'",
+                                    "code": "string_pattern_mismatch",
+                                }
+                            ],
+                        },
                     }
                 },
             },
@@ -977,20 +1225,175 @@ DOCUMENT: Mapping[str, Any] = {
                 "description": "The caller sent too many requests; retry after `Retry-After` seconds.",
                 "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:rate-limited",
+                            "title": "Too Many Requests",
+                            "status": 429,
+                            "detail": "Too many attempts from this address; retry after Retry-After seconds.",
+                            "instance": "/api/v1/auth/login",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "InternalError": {
                 "description": "An unexpected error; the body carries a request id and no internals.",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "about:blank",
+                            "title": "Internal Server Error",
+                            "status": 500,
+                            "detail": "Something went wrong on our side; quote the request id when you report it.",
+                            "instance": "/api/v1/items",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
                 },
             },
             "ServiceUnavailable": {
                 "description": "The service cannot serve this now: the database is unreachable, timing out, read-only\nor full, too many passwords are being hashed at once, or the process is shutting down.\nRetry after `Retry-After` seconds.\n",
                 "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:unavailable",
+                            "title": "Service Unavailable",
+                            "status": 503,
+                            "detail": "The database is not answering; retry after Retry-After seconds.",
+                            "instance": "/api/v1/items",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
+                },
+            },
+        },
+        "examples": {
+            "User": {
+                "summary": "Alice's account",
+                "value": {
+                    "id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
+                    "email": "alice@example.com",
+                    "full_name": "Alice Martin",
+                    "bio": "Collects and repairs vintage film cameras.",
+                    "is_active": True,
+                    "is_superuser": False,
+                    "created_at": "2026-01-15T09:30:00Z",
+                    "updated_at": "2026-02-02T14:05:12Z",
+                },
+            },
+            "UserPage": {
+                "summary": "The first page of accounts",
+                "value": {
+                    "total": 2,
+                    "page": 1,
+                    "size": 20,
+                    "pages": 1,
+                    "items": [
+                        {
+                            "id": "c81d4e2e-bcf2-4b1a-9d3e-5f6a7b8c9d01",
+                            "email": "bob@example.org",
+                            "full_name": "Bob Okafor",
+                            "bio": None,
+                            "is_active": True,
+                            "is_superuser": True,
+                            "created_at": "2025-11-03T08:00:00Z",
+                            "updated_at": "2025-11-03T08:00:00Z",
+                        },
+                        {
+                            "id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
+                            "email": "alice@example.com",
+                            "full_name": "Alice Martin",
+                            "bio": "Collects and repairs vintage film cameras.",
+                            "is_active": True,
+                            "is_superuser": False,
+                            "created_at": "2026-01-15T09:30:00Z",
+                            "updated_at": "2026-02-02T14:05:12Z",
+                        },
+                    ],
+                },
+            },
+            "TokenPair": {
+                "summary": "A fresh token pair",
+                "value": {
+                    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjBhNmMyZS04ZDFiLTRjN2UtOWE1Mi0xZTZmNGIyZDdjOTAiLCJ0eXBlIjoiYWNjZXNzIiwiZXhwIjoxNzY4NDcxMDAwfQ.kT3m9Qx2vB7nL0cR5sW8yZ1aD4fG6hJ2pE9uI3oK7tM",
+                    "refresh_token": "Nq4fL0c8_2T1yWm3pXvR7sKd9eHj5aBz.0f6c2a9d41e87b35",
+                    "token_type": "bearer",
+                    "expires_in": 900,
+                },
+            },
+            "Item": {
+                "summary": "Alice's camera",
+                "value": {
+                    "id": "6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34",
+                    "title": "Canon AE-1 film camera",
+                    "description": "Working condition, with a 50 mm f/1.8 lens and a new light seal.",
+                    "price": "149.90",
+                    "owner_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
+                    "created_at": "2026-02-01T10:12:45Z",
+                    "updated_at": "2026-02-03T16:40:02Z",
+                },
+            },
+            "ItemPage": {
+                "summary": "A page of items",
+                "value": {
+                    "total": 1,
+                    "page": 1,
+                    "size": 20,
+                    "pages": 1,
+                    "items": [
+                        {
+                            "id": "6b1d2f4e-5a3c-4e8b-b7d9-0c2a9e8f1a34",
+                            "title": "Canon AE-1 film camera",
+                            "description": "Working condition, with a 50 mm f/1.8 lens and a new light seal.",
+                            "price": "149.90",
+                            "owner_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
+                            "created_at": "2026-02-01T10:12:45Z",
+                            "updated_at": "2026-02-03T16:40:02Z",
+                        }
+                    ],
+                },
+            },
+            "Post": {
+                "summary": "Alice's published post",
+                "value": {
+                    "id": "9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58",
+                    "title": "Restoring a 1976 Canon AE-1",
+                    "slug": "restoring-a-1976-canon-ae-1",
+                    "content": "The shutter squealed, the light seals had turned to tar and the meter needle would not move. Here is how a weekend and a few spare parts brought it back.",
+                    "excerpt": "A weekend, a few spare parts and a camera that works again.",
+                    "published": True,
+                    "published_at": "2026-02-04T07:00:00Z",
+                    "author_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
+                    "created_at": "2026-02-03T21:15:30Z",
+                    "updated_at": "2026-02-04T07:00:00Z",
+                },
+            },
+            "PostPage": {
+                "summary": "A page of posts",
+                "value": {
+                    "total": 1,
+                    "page": 1,
+                    "size": 20,
+                    "pages": 1,
+                    "items": [
+                        {
+                            "id": "9c4e7a21-3b5d-4f60-8e1a-2d7b6c9f0e58",
+                            "title": "Restoring a 1976 Canon AE-1",
+                            "slug": "restoring-a-1976-canon-ae-1",
+                            "content": "The shutter squealed, the light seals had turned to tar and the meter needle would not move. Here is how a weekend and a few spare parts brought it back.",
+                            "excerpt": "A weekend, a few spare parts and a camera that works again.",
+                            "published": True,
+                            "published_at": "2026-02-04T07:00:00Z",
+                            "author_id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
+                            "created_at": "2026-02-03T21:15:30Z",
+                            "updated_at": "2026-02-04T07:00:00Z",
+                        }
+                    ],
                 },
             },
         },

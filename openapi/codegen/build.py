@@ -97,6 +97,7 @@ def render(spec: Path, out: Path, models_python: Path, routers_python: Path) -> 
             out / "api.py": (scratch / "fcg" / "api.py").read_text(),
             out / "runtime.py": (scratch / "fcg" / "runtime.py").read_text(),
             out / "document.py": (scratch / "fcg" / "document.py").read_text(),
+            out / "mock.py": (scratch / "fcg" / "mock.py").read_text(),
         }
         for router in sorted((scratch / "fcg" / "routers").glob("*.py")):
             files[out / "routers" / router.name] = router.read_text()

@@ -9,6 +9,7 @@ generator's own environment (see `noxfile.py`): the standard library, PyYAML, an
 spec-walking module `openapi/tools/specdoc.py`, which build.py puts on that environment's path.
 """
 
+import json
 import keyword
 import re
 from dataclasses import dataclass, field
@@ -119,6 +120,15 @@ class IndexResponse:
 
 
 @dataclass
+class MockAnswer:
+    """What the example implementation (`contract.mock`) answers: the contract's own examples."""
+
+    body: str | None = None  # a Python literal: the JSON text of the body, or the text's bytes
+    headers: list[tuple[str, str]] = field(default_factory=list)  # attr, a str literal
+    missing: list[str] = field(default_factory=list)  # what has no example ("the 200 body")
+
+
+@dataclass
 class Operation:
     operation_id: str
     method_name: str
@@ -142,6 +152,7 @@ class Operation:
     superuser_only: bool
     uses_database: bool
     extensions: str  # a Python literal: every `x-` key of the operation
+    mock: MockAnswer = field(default_factory=MockAnswer)
     result_type: str | None = None
     protocol_args: list[str] = field(default_factory=list)
     route_args: list[str] = field(default_factory=list)
@@ -294,6 +305,14 @@ def _param(spec: Spec, raw: dict[str, Any], where: str) -> Param:
     return Param(name, py_name, location, required, annotation, call, raw.get("description", ""))
 
 
+def _presents_bearer(scheme: dict[str, Any]) -> bool:
+    """Whether a client of `scheme` sends `Authorization: Bearer <token>`, all the service reads:
+    HTTP bearer, or OAuth2 with the password flow alone (RFC 6750 bearer tokens)."""
+    if scheme.get("type") == "http":
+        return str(scheme.get("scheme", "")).lower() == "bearer"
+    return scheme.get("type") == "oauth2" and set(scheme.get("flows") or {}) == {"password"}
+
+
 def _security(spec: Spec, op: dict[str, Any]) -> tuple[str, list[str]]:
     """`public`, `optional` (`{}` among the requirements) or `required`, and the schemes named."""
     requirements = op.get("security", spec.raw.get("security", []))
@@ -301,9 +320,11 @@ def _security(spec: Spec, op: dict[str, Any]) -> tuple[str, list[str]]:
     if not schemes:
         return "public", []
     for name in schemes:
-        scheme = spec.resolve(spec.raw["components"]["securitySchemes"][name])
-        if scheme.get("type") != "http" or scheme.get("scheme", "").lower() != "bearer":
-            raise SpecError(f"security scheme {name!r}: only HTTP bearer is supported")
+        if not _presents_bearer(spec.resolve(spec.raw["components"]["securitySchemes"][name])):
+            raise SpecError(
+                f"security scheme {name!r}: only HTTP bearer and the OAuth2 password flow "
+                "(whose tokens come as bearer tokens) are supported"
+            )
     return ("optional" if {} in requirements else "required"), schemes
 
 
@@ -319,6 +340,41 @@ def _index_response(spec: Spec, status: str, response: dict[str, Any], where: st
         schema = literal(header.get("schema", {}), f"{where} header {name}")
         headers.append(IndexHeader(name, bool(header.get("required", False)), schema))
     return IndexResponse(status, literal(content, where), headers)
+
+
+def _example(spec: Spec, node: dict[str, Any]) -> tuple[bool, Any]:
+    """(found, value): a media type's or header's `example`, else its first `examples` value."""
+    if "example" in node:
+        return True, node["example"]
+    for raw in (node.get("examples") or {}).values():
+        example = spec.resolve(raw)
+        if isinstance(example, dict) and "value" in example:
+            return True, example["value"]
+    return False, None
+
+
+def _mock_answer(
+    spec: Spec, status: int, success: dict[str, Any], text: str | None, model: str | None
+) -> MockAnswer:
+    """The success `status` as the contract's examples give it (lint rule examples-present)."""
+    answer = MockAnswer()
+    content = success.get("content", {})
+    if text is not None or model is not None:
+        media_type = text or JSON
+        found, value = _example(spec, content[media_type] or {})
+        if not found:
+            answer.missing.append(f"the {status} body ({media_type})")
+        elif text is not None:
+            answer.body = repr(str(value).encode())
+        else:
+            answer.body = repr(json.dumps(value, ensure_ascii=False))
+    for name in sorted(success.get("headers", {}), key=str.lower):
+        found, value = _example(spec, spec.resolve(success["headers"][name]))
+        if found:
+            answer.headers.append((snake_case(name), repr(str(value))))
+        else:
+            answer.missing.append(f"the {status} header {name}")
+    return answer
 
 
 def _operation(
@@ -427,6 +483,7 @@ def _operation(
         uses_database=op.get(USES_DATABASE) is not False,
         extensions=literal(extensions, where),
     )
+    result.mock = _mock_answer(spec, success_status, success, success_text, success_model)
     if success_headers:
         result.result_type = pascal_case(operation_id) + "Result"
     _signatures(result)

@@ -1,6 +1,7 @@
 """Compare the spec with an earlier version of it and say what each change breaks.
 
     python openapi/tools/breaking.py [REF] [--spec openapi/openapi.yaml] [--old-spec FILE]
+    python openapi/tools/breaking.py --rules   # every rule id, and the oasdiff checks it covers
 
 REF is any git revision (default: `git merge-base HEAD main`); the old spec is
 `git show REF:<the spec's path>`. `--old-spec` compares with a file instead.
@@ -18,6 +19,11 @@ Every change is classified twice:
   operation or parameter (its Protocol method is new or takes a new argument). These are
   work, not a release problem: mypy and the app's start-up check enforce them.
 
+Deprecation: an operation or parameter marked `deprecated: true` with an `x-sunset` date
+(oasdiff's extension) may be removed from that date on (UTC); removing it before, or without a
+date, breaks clients, and so does deprecating without one. RULES documents every rule id and
+marks where the project is deliberately stricter than oasdiff.
+
 Exits 1 when a change breaks clients and `info.version`'s major number did not go up; 2 when
 the comparison cannot be made (unknown ref, unreadable spec). Standard library and PyYAML.
 """
@@ -25,6 +31,7 @@ the comparison cannot be made (unknown ref, unreadable spec). Standard library a
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import re
 import subprocess
@@ -56,9 +63,52 @@ from specdoc import (
 BASE_BRANCHES = ("main", "origin/main")
 
 ALL_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
-UPPER_BOUNDS = ("maxLength", "maxItems", "maximum", "exclusiveMaximum", "maxProperties")
-LOWER_BOUNDS = ("minLength", "minItems", "minimum", "exclusiveMinimum", "minProperties")
-EXACT_CONSTRAINTS = ("pattern", "format", "multipleOf")
+UPPER_BOUNDS = (
+    "maxLength",
+    "maxItems",
+    "maximum",
+    "exclusiveMaximum",
+    "maxProperties",
+    "maxContains",
+)
+LOWER_BOUNDS = (
+    "minLength",
+    "minItems",
+    "minimum",
+    "exclusiveMinimum",
+    "minProperties",
+    "minContains",
+)
+# Keywords that only ever refuse more: adding one narrows, removing it widens, changing it is
+# both (JSON Schema 2020-12's applicators and assertions included).
+EXACT_CONSTRAINTS = (
+    "pattern",
+    "format",
+    "multipleOf",
+    "contains",
+    "if",
+    "then",
+    "else",
+    "not",
+    "dependentRequired",
+    "dependentSchemas",
+    "patternProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contentMediaType",
+    "contentEncoding",
+    "contentSchema",
+)
+# `prefixItems` the other way round: the first items then answer to it instead of `items`,
+# so adding it widens what an array may hold (JSON Schema 2020-12, and oasdiff's reading).
+WIDENING_KEYWORDS = ("prefixItems",)
+SUNSET = "x-sunset"  # the date after which a `deprecated` operation or parameter may go
+# oasdiff's extensions: how settled an operation or property is (absent: stable), and an enum
+# that may grow in responses (clients must take unknown values) but not shrink in requests.
+STABILITY = "x-stability-level"
+STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")
+EXTENSIBLE_ENUM = "x-extensible-enum"
 
 # Every kind of change a rule reports, and what it does: (breaks clients, needs server work).
 # A rule names the kind; this table alone decides the classification, so a new rule is a row.
@@ -92,6 +142,8 @@ EFFECTS: dict[str, tuple[bool, bool]] = {
     "authentication required -> public": (False, True),
     "authentication required -> optional": (False, True),
     "authentication schemes changed": (True, True),  # other credentials
+    "authentication alternative added": (False, True),  # what clients send still works
+    "authentication alternative removed": (True, False),  # some clients' credentials no more
     # Parameters
     "path parameter renamed": (False, True),  # a path parameter's name is not on the wire
     "parameter renamed": (True, True),
@@ -100,7 +152,8 @@ EFFECTS: dict[str, tuple[bool, bool]] = {
     "optional parameter added": (False, True),
     "parameter now required": (True, False),
     "parameter now optional": (False, True),
-    "default changed": (False, False),  # clients that leave it out get the new behaviour
+    # Clients that leave the parameter out get other behaviour than they were written for.
+    "parameter default changed": (True, False),
     # Request bodies
     "required request body added": (True, True),
     "optional request body added": (False, True),
@@ -117,10 +170,145 @@ EFFECTS: dict[str, tuple[bool, bool]] = {
     "error response header removed": (True, False),
     "success response header added": (False, True),
     "error response header added": (False, True),
+    "response header now optional": (True, False),  # clients that read it may not get it
+    "response header now required": (False, True),
     "success media type removed": (True, False),
     "error media type removed": (False, False),
     "success media type added": (True, True),
     "error media type added": (False, True),
+    # Deprecation: `deprecated: true` with an `x-sunset` date (YYYY-MM-DD or RFC 3339) says
+    # when it may go. Removing it before that date, or without one, breaks clients.
+    "deprecated": (False, False),
+    "deprecated without sunset": (True, False),  # stricter: clients cannot know when it goes
+    "sunset unreadable": (True, False),
+    "sunset brought forward": (True, False),  # earlier, or removed while still deprecated
+    "removed after its sunset": (False, False),
+    "stability decreased": (True, False),  # clients relied on the promise
+    "stability increased": (False, False),
+    "stability unreadable": (True, False),
+}
+
+# Every rule id the gate reports, what it means, and the oasdiff checks (checker/rules.go,
+# ERR level) it covers. `nox -s breaking -- --rules` prints this. "Stricter" marks a judgement
+# the project makes deliberately where oasdiff only warns or informs.
+RULES: dict[str, str] = {
+    "type-narrowed": "a schema allows fewer JSON types (a request breaks; oasdiff: "
+    "*-type-changed, request-*-became-not-nullable, *-list-of-types-narrowed, "
+    "request-parameter-property-type-specialized)",
+    "type-widened": "a schema allows more JSON types, `null` included (a response breaks; "
+    "oasdiff: *-type-generalized, response-*-became-nullable, *-list-of-types-widened)",
+    "enum-value-removed": "an enum/const value removed, or a schema newly limited to values "
+    "(a request breaks; also an x-extensible-enum value removed from a request; oasdiff: "
+    "*-enum-value-removed, *-became-enum, *-const-added/changed, "
+    "request-*-x-extensible-enum-value-removed)",
+    "enum-value-added": "an enum value added, or a limit to values lifted (a response breaks; "
+    "oasdiff: response-*-const-removed/changed; stricter: oasdiff only warns of a response enum "
+    "value added)",
+    "constraint-narrowed": "a bound tightened or a refusing keyword added: maxLength, "
+    "maxItems, maximum, minimum, pattern, contains, minContains/maxContains, if/then/else, "
+    "not, dependentRequired, dependentSchemas, patternProperties, propertyNames, "
+    "unevaluatedProperties/Items, contentSchema, additionalProperties: false, prefixItems "
+    "removed (a request breaks; oasdiff: request-*-max/min-*, *-pattern-added, "
+    "request-*-contains-added, request-*-if/then/else-added, request-*-dependent-*-added, "
+    "request-*-pattern-property-added, request-*-property-names-added, "
+    "request-*-unevaluated-*-added, request-*-content-schema-added, "
+    "request-*-prefix-items-removed; stricter: a bound set where there was none, which "
+    "oasdiff only warns of)",
+    "constraint-widened": "the same, loosened (a response breaks; stricter: oasdiff does not "
+    "report a response's pattern removed; oasdiff: "
+    "response-*-max/min-*, response-*-contains-removed, response-*-if/then/else-removed, "
+    "response-*-dependent-*-removed, response-*-pattern-property-removed, "
+    "response-*-property-names-removed, response-*-unevaluated-*-removed, "
+    "response-*-content-schema-removed, response-*-prefix-items-added)",
+    "constraint-changed": "a pattern, format, multipleOf, contentMediaType, contentEncoding or "
+    "refusing keyword changed to another value (breaks both ways; oasdiff: "
+    "*-dependent-required-changed, *-content-media-type/encoding-changed; stricter: oasdiff "
+    "warns of a changed pattern)",
+    "subschema-removed": "an anyOf/oneOf branch removed (a request breaks; oasdiff: "
+    "request-*-any-of-removed, request-*-one-of-removed)",
+    "subschema-added": "an anyOf/oneOf branch added, or an allOf branch (a response breaks on "
+    "the first, a request on the second; oasdiff: response-*-one-of-added, "
+    "request-*-all-of-added)",
+    "wrapped-in-one-of": "a schema became a oneOf of itself and others (breaks both ways: a "
+    "value that matches two branches is refused; oasdiff: *-wrapped-in-one-of)",
+    "schema-renamed": "the same schema under another component name (server work)",
+    "property-removed": "a property removed (stricter: oasdiff warns of a request or optional "
+    "response property removed; oasdiff: response-required-property-removed)",
+    "property-added": "an optional property added (server work)",
+    "required-property-added": "a required request property added (oasdiff: "
+    "new-required-request-property[-with-default])",
+    "property-now-required": "a property became required (a request breaks; readOnly "
+    "properties do not count in requests, writeOnly ones in responses; oasdiff: "
+    "request-property-became-required[-with-default])",
+    "property-now-optional": "a property became optional (a response breaks; oasdiff: "
+    "response-property-became-optional)",
+    "operation-removed": "an operation or a whole path removed while not deprecated (oasdiff: "
+    "api-removed-without-deprecation, api-path-removed-without-deprecation)",
+    "operation-added": "a new operation (server work)",
+    "operation-moved": "an operation under another path or method (breaks unless only path "
+    "parameter names differ)",
+    "operation-id-changed": "an operationId changed (generated clients use it)",
+    "webhook-removed": "a webhook removed (oasdiff: webhook-removed)",
+    "webhook-added": "a new webhook (server work)",
+    "security-changed": "authentication asked for, dropped or changed (stricter: oasdiff only "
+    "informs of security added)",
+    "parameter-renamed": "a parameter under another name (breaks unless in the path)",
+    "parameter-removed": "a parameter removed while not deprecated (stricter: oasdiff warns)",
+    "parameter-added": "an optional parameter added (server work)",
+    "required-parameter-added": "a required parameter added (oasdiff: "
+    "new-required-request-parameter, new-request-path-parameter, "
+    "new-required-request-default-parameter-to-existing-path)",
+    "parameter-now-required": "a parameter became required (oasdiff: "
+    "request-parameter-became-required)",
+    "parameter-now-optional": "a parameter became optional (server work)",
+    "default-changed": "a parameter's default added, changed or removed (oasdiff: "
+    "request-parameter-default-value-added/changed/removed)",
+    "request-body-added": "a request body added (breaks when required; oasdiff: "
+    "request-body-added-required)",
+    "request-body-removed": "the request body removed (oasdiff: request-body-removed)",
+    "request-body-now-required": "the request body became required (oasdiff: "
+    "request-body-became-required)",
+    "request-media-type-removed": "a request media type no longer accepted (oasdiff: "
+    "request-body-media-type-removed)",
+    "request-media-type-added": "a request media type accepted too (server work)",
+    "success-status-removed": "a 2xx status removed (oasdiff: response-success-status-removed)",
+    "success-status-added": "a 2xx status added (stricter: oasdiff informs)",
+    "error-status-removed": "an error status removed (server work)",
+    "error-status-added": "an error status added (server work)",
+    "response-header-removed": "a response header removed (oasdiff: "
+    "required-response-header-removed; stricter for optional ones)",
+    "response-header-added": "a response header added (server work)",
+    "response-header-now-optional": "a response header became optional (oasdiff: "
+    "response-header-became-optional)",
+    "response-header-now-required": "a response header became required (server work)",
+    "response-media-type-removed": "a response media type removed (breaks for 2xx; oasdiff: "
+    "response-media-type-removed)",
+    "response-media-type-added": "a response media type added (stricter for 2xx: oasdiff informs)",
+    "deprecated": "an operation, parameter or property newly deprecated, with its x-sunset",
+    "deprecated-without-sunset": "deprecated without an x-sunset date (stricter: oasdiff "
+    "only with a deprecation policy; oasdiff: api-deprecated-sunset-missing, "
+    "request-parameter-deprecated-sunset-missing, *-property-deprecated-sunset-missing)",
+    "sunset-unreadable": "an x-sunset that is not a date (oasdiff: "
+    "api-deprecated-sunset-parse, api-path-sunset-parse, request-parameter-sunset-parse, "
+    "*-property-deprecated-sunset-invalid)",
+    "sunset-in-the-past": "newly deprecated with an x-sunset that has already passed (oasdiff: "
+    "api-sunset-date-too-small, request-parameter-sunset-date-too-small, "
+    "*-property-sunset-date-too-small, with its default of no minimum notice)",
+    "sunset-brought-forward": "an x-sunset made earlier or removed while deprecated (oasdiff: "
+    "sunset-deleted, api-sunset-date-changed-too-small, request-parameter-sunset-deleted, "
+    "request-parameter-sunset-date-changed-too-small)",
+    "removed-before-sunset": "a deprecated operation or parameter removed before its x-sunset "
+    "date, or without one (stricter without one: oasdiff allows it; oasdiff: "
+    "api-removed-before-sunset, api-path-removed-before-sunset, "
+    "request-parameter-removed-before-sunset)",
+    "removed-after-sunset": "a deprecated operation or parameter removed after its x-sunset "
+    "date (compatible)",
+    "stability-decreased": "an operation's or property's x-stability-level lowered (draft < "
+    "alpha < beta < stable, the default; oasdiff: api-stability-decreased, "
+    "request-property-stability-decreased, response-property-stability-decreased)",
+    "stability-increased": "an x-stability-level raised (compatible)",
+    "stability-unreadable": "an x-stability-level other than draft, alpha, beta or stable "
+    "(oasdiff: api-invalid-stability-level)",
 }
 
 
@@ -153,12 +341,55 @@ def _outcome(code: str) -> str:
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _brief(value: Any) -> str:
+    """A keyword's value for a one-line report: `(none)` when absent, long ones cut short."""
+    if value is None:
+        return "(none)"
+    shown = _show(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+class Unreadable(ValueError):
+    """An `x-sunset` that is neither a date (YYYY-MM-DD) nor an RFC 3339 date-time."""
+
+
+def sunset(node: dict[str, Any]) -> datetime.date | None:
+    """The node's `x-sunset` date, None without one; Unreadable when it is not a date."""
+    value = node.get(SUNSET)
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):  # YAML reads an unquoted 2026-01-31 as a date
+        return value
+    if isinstance(value, str):
+        for parse in (datetime.date.fromisoformat, datetime.datetime.fromisoformat):
+            try:
+                found = parse(value)
+            except ValueError:
+                continue
+            return found.date() if isinstance(found, datetime.datetime) else found
+    raise Unreadable(f"{SUNSET} {_show(value)} is not a date (YYYY-MM-DD or RFC 3339)")
+
+
+def _branch_key(branch: Any) -> str:
+    """What identifies an anyOf/oneOf/allOf branch: its `$ref`, or its content."""
+    if isinstance(branch, dict) and isinstance(branch.get("$ref"), str) and len(branch) == 1:
+        return str(branch["$ref"])
+    return json.dumps(branch, sort_keys=True, default=str)
 
 
 class Comparison:
-    def __init__(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+    def __init__(
+        self, old: dict[str, Any], new: dict[str, Any], today: datetime.date | None = None
+    ) -> None:
         self.old, self.new = old, new
+        self.today = today or datetime.datetime.now(datetime.UTC).date()
         self._changes: dict[tuple[Location, str, str, bool, bool], Change] = {}
 
     @property
@@ -168,7 +399,9 @@ class Comparison:
     def add(
         self, location: Location, rule: str, message: str, kind: str, operation: str | None = None
     ) -> None:
-        """Report a change of `kind` (a key of EFFECTS, which classifies it)."""
+        """Report a change of `kind` (a key of EFFECTS, which classifies it) under `rule`."""
+        if rule not in RULES:
+            raise KeyError(f"rule {rule!r} is not documented in RULES")
         client, server = EFFECTS[kind]
         change = Change(location, rule, message, client, server, kind)
         kept = self._changes.setdefault(change.key, change)
@@ -182,6 +415,8 @@ class Comparison:
     ) -> tuple[set[str], tuple[Any, Location] | None]:
         """The JSON types a schema allows (empty: any) and its one non-null anyOf/oneOf branch."""
         types = schema_types(flat.keywords)
+        if types and flat.keywords.get("nullable") is True:  # OpenAPI 3.0's way to say null
+            types.add("null")
         branches = flat.keywords.get("anyOf") or flat.keywords.get("oneOf") or []
         others: list[tuple[Any, Location]] = []
         branch_types: set[str] = set()
@@ -229,6 +464,7 @@ class Comparison:
         old_types, old_branch = self._union(self.old, o)
         new_types, new_branch = self._union(self.new, n)
         self._types(where, old_types, new_types, side, operation)
+        self._branches(old, new, o, n, side, operation, seen)
         # `anyOf: [X, {type: "null"}]` is X that may be null: compare X's content with the
         # other side's (its own single branch, or the schema itself).
         if old_branch:
@@ -241,6 +477,84 @@ class Comparison:
         self._properties(o, n, side, operation, seen)
         if o.items and n.items:
             self.schema(o.items, n.items, side, operation, seen)
+        old_extra, new_extra = (
+            o.keywords.get("additionalProperties"),
+            n.keywords.get("additionalProperties"),
+        )
+        if isinstance(old_extra, dict) and isinstance(new_extra, dict):
+            self.schema(
+                (old_extra, (*o.location, "additionalProperties")),
+                (new_extra, (*n.location, "additionalProperties")),
+                side,
+                operation,
+                seen,
+            )
+
+    def _branches(
+        self,
+        old: tuple[Any, Location],
+        new: tuple[Any, Location],
+        o: Flat,
+        n: Flat,
+        side: str,
+        operation: str,
+        seen: frozenset[tuple[Location, Location]],
+    ) -> None:
+        """anyOf/oneOf branches that came or went (a union with more than one non-null branch)
+        and allOf branches that came or went; branches kept by `$ref` are compared."""
+        old_node = resolve(self.old, *old)
+        new_node = resolve(self.new, *new)
+        raw_old = old_node.node if isinstance(old_node.node, dict) else {}
+        raw_new = new_node.node if isinstance(new_node.node, dict) else {}
+        for keyword in ("anyOf", "oneOf", "allOf"):
+            source = (o.keywords, n.keywords) if keyword != "allOf" else (raw_old, raw_new)
+            before = [b for b in source[0].get(keyword) or [] if b != {"type": "null"}]
+            after = [b for b in source[1].get(keyword) or [] if b != {"type": "null"}]
+            if keyword != "allOf" and len(before) <= 1 and len(after) <= 1:
+                continue  # X or X-or-null: compared as X by `schema`
+            if keyword == "oneOf" and not before and len(after) > 1:
+                self.add(
+                    (*n.location, keyword),
+                    "wrapped-in-one-of",
+                    f"{side} is now one of {len(after)} schemas (a value matching two is refused)",
+                    f"{side} changed",
+                    operation,
+                )
+                continue
+            old_keys = {_branch_key(b): i for i, b in enumerate(before)}
+            new_keys = {_branch_key(b): i for i, b in enumerate(after)}
+            if keyword == "allOf":
+                # Inline allOf branches are merged and compared by `flatten`: count them only.
+                old_keys = {
+                    k if k.startswith("#/") else f"inline {i}": i for k, i in old_keys.items()
+                }
+                new_keys = {
+                    k if k.startswith("#/") else f"inline {i}": i for k, i in new_keys.items()
+                }
+            # A union accepts more with a branch more; an allOf refuses more.
+            effects = ("narrowed", "widened") if keyword != "allOf" else ("widened", "narrowed")
+            for gone, came, effect, rule, verb in (
+                (old_keys, new_keys, effects[0], "subschema-removed", "lost"),
+                (new_keys, old_keys, effects[1], "subschema-added", "gained"),
+            ):
+                for key in sorted(gone.keys() - came.keys()):
+                    shown = key if key.startswith("#/") else "an inline schema"
+                    self.add(
+                        (*n.location, keyword),
+                        rule,
+                        f"{side} {keyword} {verb} {shown}",
+                        f"{side} {effect}",
+                        operation,
+                    )
+            for key in old_keys.keys() & new_keys.keys():
+                if key.startswith("#/"):
+                    self.schema(
+                        (before[old_keys[key]], (*o.location, keyword, str(old_keys[key]))),
+                        (after[new_keys[key]], (*n.location, keyword, str(new_keys[key]))),
+                        side,
+                        operation,
+                        seen,
+                    )
 
     def _types(
         self, where: Location, old: set[str], new: set[str], side: str, operation: str
@@ -286,6 +600,12 @@ class Comparison:
                 )
             if added:
                 found.append(("widened", f"{side} value(s) {', '.join(map(_show, added))} added"))
+        was, now = old.get(EXTENSIBLE_ENUM), new.get(EXTENSIBLE_ENUM)
+        if side == "request" and isinstance(was, list) and isinstance(now, list):
+            removed = [v for v in was if v not in now]
+            if removed:
+                shown = ", ".join(map(_show, removed))
+                found.append(("narrowed", f"{side} {EXTENSIBLE_ENUM} value(s) {shown} removed"))
         rules = {"narrowed": "enum-value-removed", "widened": "enum-value-added"}
         for effect, text in found:
             self.add((*where, "enum"), rules[effect], text, f"{side} {effect}", operation)
@@ -293,24 +613,25 @@ class Comparison:
     def _bounds(
         self, where: Location, old: dict[str, Any], new: dict[str, Any], side: str, operation: str
     ) -> None:
-        for keyword in (*UPPER_BOUNDS, *LOWER_BOUNDS, *EXACT_CONSTRAINTS, "uniqueItems"):
+        keywords = (*UPPER_BOUNDS, *LOWER_BOUNDS, *EXACT_CONSTRAINTS, *WIDENING_KEYWORDS)
+        for keyword in (*keywords, "uniqueItems"):
             before, after = old.get(keyword), new.get(keyword)
             if keyword == "uniqueItems":
                 before, after = before or None, after or None
             if before == after:
                 continue
+            widening = keyword in WIDENING_KEYWORDS
             if before is None:
-                effect = "narrowed"
+                effect = "widened" if widening else "narrowed"
             elif after is None:
-                effect = "widened"
+                effect = "narrowed" if widening else "widened"
             elif keyword in UPPER_BOUNDS:
                 effect = "narrowed" if after < before else "widened"
             elif keyword in LOWER_BOUNDS:
                 effect = "narrowed" if after > before else "widened"
             else:
                 effect = "changed"
-            shown = f"{keyword} {_show(before) if before is not None else '(none)'} -> "
-            shown += _show(after) if after is not None else "(none)"
+            shown = f"{keyword} {_brief(before)} -> {_brief(after)}"
             self.add(
                 (*where, keyword),
                 f"constraint-{effect}",
@@ -353,8 +674,17 @@ class Comparison:
                 f"{side} property removed",
                 operation,
             )
+        # A readOnly property is never sent, a writeOnly one never read: whether it is
+        # required means nothing on that side.
+        ignored = "readOnly" if side == "request" else "writeOnly"
+
+        def unseen(document: dict[str, Any], prop: tuple[Any, Location]) -> bool:
+            return flatten(document, *prop).keywords.get(ignored) is True
+
         for name in sorted(new.properties.keys() - old.properties.keys()):
             presence = "required" if name in new.required else "optional"
+            if unseen(self.new, new.properties[name]):
+                presence = "optional"
             rule = "property-added"
             if side == "request" and presence == "required":
                 rule = "required-property-added"
@@ -369,6 +699,12 @@ class Comparison:
         for name in sorted(old.properties.keys() & new.properties.keys()):
             location = (*where, "properties", name)
             was, now = name in old.required, name in new.required
+            if unseen(self.old, old.properties[name]) or unseen(self.new, new.properties[name]):
+                was = now
+            old_prop = flatten(self.old, *old.properties[name]).keywords
+            new_prop = flatten(self.new, *new.properties[name]).keywords
+            self.deprecation(old_prop, new_prop, location, f"property {name!r}", operation)
+            self.stability(old_prop, new_prop, location, f"property {name!r}", operation)
             if was != now:
                 effect = "narrowed" if now else "widened"
                 if now:
@@ -379,12 +715,149 @@ class Comparison:
                 self.add(location, rule, text, f"{side} {effect}", operation)
             self.schema(old.properties[name], new.properties[name], side, operation, seen)
 
+    # Deprecation
+
+    def deprecation(
+        self,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        where: Location,
+        what: str,
+        operation: str | None = None,
+    ) -> None:
+        """`what` became deprecated, or its `x-sunset` moved: say whether that is sound."""
+        if not new.get("deprecated"):
+            return
+        was = bool(old.get("deprecated"))
+        try:
+            before: datetime.date | str | None = sunset(old) if was else None
+        except Unreadable:
+            before = "unreadable"
+        try:
+            after = sunset(new)
+        except Unreadable as error:
+            if not was or old.get(SUNSET) != new.get(SUNSET):
+                self.add(
+                    (*where, SUNSET),
+                    "sunset-unreadable",
+                    f"{what}: {error}",
+                    "sunset unreadable",
+                    operation,
+                )
+            return
+        if not was:
+            if after is None:
+                self.add(
+                    (*where, "deprecated"),
+                    "deprecated-without-sunset",
+                    f"{what} is now deprecated without an {SUNSET} date: say when it may go",
+                    "deprecated without sunset",
+                    operation,
+                )
+            elif after < self.today:
+                self.add(
+                    (*where, SUNSET),
+                    "sunset-in-the-past",
+                    f"{what} is now deprecated with an {SUNSET} that has passed "
+                    f"({after.isoformat()}): clients get no notice",
+                    "sunset brought forward",
+                    operation,
+                )
+            else:
+                self.add(
+                    (*where, "deprecated"),
+                    "deprecated",
+                    f"{what} is now deprecated; it may be removed from {after.isoformat()}",
+                    "deprecated",
+                    operation,
+                )
+        elif before == "unreadable":
+            self.add(
+                (*where, SUNSET),
+                "sunset-unreadable",
+                f"{what}: the earlier {SUNSET} {_show(old.get(SUNSET))} was not a date, so "
+                "whether it moved earlier cannot be told",
+                "sunset unreadable",
+                operation,
+            )
+        elif isinstance(before, datetime.date) and (after is None or after < before):
+            now = after.isoformat() if after else "(none)"
+            self.add(
+                (*where, SUNSET),
+                "sunset-brought-forward",
+                f"{what}: {SUNSET} {before.isoformat()} -> {now}: clients were promised longer",
+                "sunset brought forward",
+                operation,
+            )
+
+    def stability(
+        self,
+        old: dict[str, Any] | None,
+        new: dict[str, Any] | None,
+        where: Location,
+        what: str,
+        operation: str | None = None,
+    ) -> None:
+        """An x-stability-level that cannot be read (on either side), or that went down."""
+        levels = []
+        for node in (old, new):
+            value = (node or {}).get(STABILITY, "stable")
+            if node is not None and value not in STABILITY_LEVELS:
+                self.add(
+                    (*where, STABILITY),
+                    "stability-unreadable",
+                    f"{what}: {STABILITY} {_show(value)} is not one of "
+                    f"{', '.join(STABILITY_LEVELS)}",
+                    "stability unreadable",
+                    operation,
+                )
+                return
+            levels.append(value)
+        if old is None or new is None or levels[0] == levels[1]:
+            return
+        lower = STABILITY_LEVELS.index(levels[1]) < STABILITY_LEVELS.index(levels[0])
+        change = "decreased" if lower else "increased"
+        self.add(
+            (*where, STABILITY),
+            f"stability-{change}",
+            f"{what}: {STABILITY} {levels[0]} -> {levels[1]}",
+            f"stability {change}",
+            operation,
+        )
+
+    def removal(self, node: dict[str, Any], where: Location, what: str, kind: str) -> bool:
+        """Report the removal of a `deprecated` node; False when it was not deprecated."""
+        if not node.get("deprecated"):
+            return False
+        try:
+            date = sunset(node)
+        except Unreadable as error:
+            self.add(where, "sunset-unreadable", f"{what} was removed: {error}", kind)
+            return True
+        if date is not None and date <= self.today:
+            self.add(
+                where,
+                "removed-after-sunset",
+                f"{what} was removed after its {SUNSET} {date.isoformat()}",
+                "removed after its sunset",
+            )
+        else:
+            until = f"before its {SUNSET} {date.isoformat()}" if date else f"without an {SUNSET}"
+            self.add(where, "removed-before-sunset", f"{what} was removed {until}", kind)
+        return True
+
     # Operations
 
     def compare(self) -> list[Change]:
-        old_ops = {op.operation_id or op.label: op for op in operations(self.old)}
-        new_ops = {op.operation_id or op.label: op for op in operations(self.new)}
+        self._operations("paths")
+        self._operations("webhooks")
+        return self.changes
+
+    def _operations(self, section: str) -> None:
+        old_ops = {op.operation_id or op.label: op for op in operations(self.old, section)}
+        new_ops = {op.operation_id or op.label: op for op in operations(self.new, section)}
         by_route = {(op.method, _normal_path(op.path)): op for op in new_ops.values()}
+        noun = "operation" if section == "paths" else "webhook"
         matched: set[str] = set()
         for key, old_op in old_ops.items():
             new_op = new_ops.get(key)
@@ -394,6 +867,7 @@ class Comparison:
                     old_ops
                 ):
                     new_op = candidate
+                if new_op is not None and old_op.operation_id != new_op.operation_id:
                     self.add(
                         (*new_op.location, "operationId"),
                         "operation-id-changed",
@@ -403,24 +877,31 @@ class Comparison:
                         "operation id changed",
                     )
             if new_op is None:
-                self.add(
-                    old_op.location,
-                    "operation-removed",
-                    f"{old_op.method.upper()} {old_op.path} ({old_op.label}) was removed",
-                    "operation removed",
-                )
+                what = f"{old_op.method.upper()} {old_op.path} ({old_op.label})"
+                if section == "webhooks":
+                    what = f"webhook {old_op.label}"
+                self.stability(old_op.node, None, old_op.location, what)
+                if not self.removal(old_op.node, old_op.location, what, "operation removed"):
+                    self.add(
+                        old_op.location,
+                        f"{noun}-removed",
+                        f"{what} was removed",
+                        "operation removed",
+                    )
                 continue
             matched.add(new_op.operation_id or new_op.label)
             self.operation(old_op, new_op)
         for key, new_op in new_ops.items():
             if key not in matched:
+                what = f"{new_op.method.upper()} {new_op.path} ({new_op.label})"
+                if section == "webhooks":
+                    what = f"webhook {new_op.label}"
                 self.add(
                     new_op.location,
-                    "operation-added",
-                    f"{new_op.method.upper()} {new_op.path} ({new_op.label}) is new: implement it",
+                    f"{noun}-added",
+                    f"{what} is new: implement it",
                     "operation added",
                 )
-        return self.changes
 
     def operation(self, old: Operation, new: Operation) -> None:
         label = new.label
@@ -436,6 +917,8 @@ class Comparison:
                 + (" (only path parameter names differ)" if same_route else ""),
                 "path parameter names changed" if same_route else "operation moved",
             )
+        self.deprecation(old.node, new.node, new.location, label)
+        self.stability(old.node, new.node, new.location, label)
         self.security(old, new)
         self.parameters(old, new)
         self.request_body(old, new)
@@ -450,6 +933,14 @@ class Comparison:
         if (old_kind, old_schemes) == (new_kind, new_schemes):
             return
         kind = "schemes changed" if old_kind == new_kind else f"{old_kind} -> {new_kind}"
+        if old_kind == new_kind:
+            # Requirements are alternatives: a client meets any one of them.
+            old_ways = {frozenset(r) for r in before if r}
+            new_ways = {frozenset(r) for r in after if r}
+            if old_ways < new_ways:
+                kind = "alternative added"
+            elif new_ways < old_ways:
+                kind = "alternative removed"
         schemes = (
             f" ({', '.join(sorted(old_schemes)) or '-'} -> {', '.join(sorted(new_schemes)) or '-'})"
         )
@@ -479,12 +970,10 @@ class Comparison:
                 added.remove(came[0])
                 self._parameter(before[gone[0]], after[came[0]], label)
         for key in removed:
-            self.add(
-                (*new.location, "parameters"),
-                "parameter-removed",
-                f"{label}: {key[0]} parameter {key[1]!r} removed",
-                "parameter removed",
-            )
+            what = f"{label}: {key[0]} parameter {key[1]!r}"
+            where = (*new.location, "parameters")
+            if not self.removal(before[key][0].node, where, what, "parameter removed"):
+                self.add(where, "parameter-removed", f"{what} removed", "parameter removed")
         for key in added:
             resolved, location = after[key]
             presence = "required" if resolved.node.get("required") else "optional"
@@ -508,19 +997,18 @@ class Comparison:
                 f"{label}: {name} is now {'required' if now else 'optional'}",
                 "parameter now required" if now else "parameter now optional",
             )
+        self.deprecation(old_param.node, new_param.node, where, f"{label}: {name}")
         old_schema = old_param.node.get("schema", {})
         new_schema = new_param.node.get("schema", {})
-        old_default = resolve(self.old, old_schema, old_param.location).node
-        new_default = resolve(self.new, new_schema, new_param.location).node
-        both = isinstance(old_default, dict) and isinstance(new_default, dict)
-        if both and old_default.get("default") != new_default.get("default"):
+        old_default = flatten(self.old, old_schema, old_param.location).keywords.get("default")
+        new_default = flatten(self.new, new_schema, new_param.location).keywords.get("default")
+        if old_default != new_default:
             self.add(
                 (*where, "schema", "default"),
                 "default-changed",
-                f"{label}: {name} default {_show(old_default.get('default'))} -> "
-                f"{_show(new_default.get('default'))} (clients that leave it out get the new "
-                "behaviour)",
-                "default changed",
+                f"{label}: {name} default {_brief(old_default)} -> {_brief(new_default)} "
+                "(clients that leave it out get other behaviour)",
+                "parameter default changed",
             )
         self.schema(
             (old_schema, (*old_param.location, "schema")),
@@ -643,6 +1131,15 @@ class Comparison:
             old_h = resolve(self.old, old_header, (*old_location, "headers", old_name))
             new_h = resolve(self.new, new_header, (*where, "headers", new_name))
             if isinstance(old_h.node, dict) and isinstance(new_h.node, dict):
+                was, now = bool(old_h.node.get("required")), bool(new_h.node.get("required"))
+                if was != now:
+                    state = "required" if now else "optional"
+                    self.add(
+                        (*new_h.location, "required"),
+                        f"response-header-now-{state}",
+                        f"{label}: the {code}'s {new_name} header is now {state}",
+                        f"response header now {state}",
+                    )
                 self.schema(
                     (old_h.node.get("schema", {}), (*old_h.location, "schema")),
                     (new_h.node.get("schema", {}), (*new_h.location, "schema")),
@@ -674,9 +1171,20 @@ class Comparison:
             )
 
 
-def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Every difference between two specs that a client or the server could notice."""
-    return Comparison(old, new).compare()
+def compare(
+    old: dict[str, Any], new: dict[str, Any], today: datetime.date | None = None
+) -> list[Change]:
+    """Every difference between two specs that a client or the server could notice.
+
+    `today` (default: the UTC date) decides whether an `x-sunset` has passed.
+    """
+    return Comparison(old, new, today).compare()
+
+
+def rules() -> str:
+    """Every rule id with what it reports, for `--rules`."""
+    width = max(map(len, RULES))
+    return "".join(f"{rule:<{width}}  {text}\n" for rule, text in RULES.items())
 
 
 def major(document: dict[str, Any]) -> int | None:
@@ -779,7 +1287,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("ref", nargs="?", help="git revision (default: merge base with main)")
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
     parser.add_argument("--old-spec", type=Path, help="compare with this file instead of git")
+    parser.add_argument("--rules", action="store_true", help="list every rule id and exit")
     args = parser.parse_args(argv)
+    if args.rules:
+        sys.stdout.write(rules())
+        return 0
     try:
         new = load(args.spec)
         if args.old_spec:

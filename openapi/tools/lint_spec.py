@@ -6,7 +6,7 @@ Every problem is one line, `<where>: <rule>: <what to do>`, where `<where>` is t
 path into the document (`paths./api/v1/items.post.responses.201`). A problem in a component
 (`components.schemas.ItemCreate`) is reported once, where it is defined. Exits 1 when there
 is any problem. The house rules run only on a document that is valid OpenAPI 3.1.
-Run it with `nox -s lint_spec`; it needs PyYAML and openapi-spec-validator.
+Run it with `nox -s lint_spec`; it needs PyYAML, openapi-spec-validator and jsonschema.
 """
 
 from __future__ import annotations
@@ -18,8 +18,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 from specdoc import (
     DEFAULT_SPEC,
     PROBLEM,
@@ -35,6 +39,7 @@ from specdoc import (
     operations,
     parameters,
     ref_location,
+    request_body,
     request_schemas,
     resolve,
     responses,
@@ -57,8 +62,12 @@ RULES: dict[str, str] = {
     "input-closed": "request-body objects reject unknown fields (additionalProperties: false)",
     "problem-json": "every 4xx/5xx response is application/problem+json, with a schema",
     "explicit-security": "public operations say `security: []`; the optional form is "
-    "`[{}, {bearer: []}]`; requirements name declared schemes",
+    "`[{}, {bearer: []}, ...]`; requirements name declared schemes",
     "secured-401": "operations that take a token declare 401 with WWW-Authenticate",
+    "every-scheme": "operations that take a token accept every declared scheme (each is a way "
+    "to the same bearer token: one Authorize in Swagger UI signs every request)",
+    "token-url": "an OAuth2 password flow's tokenUrl is a public POST here that takes a form "
+    "(application/x-www-form-urlencoded) with `username` and `password`",
     "validation-statuses": "operations with parameters or a body declare 422; with a body, "
     "413 and 415",
     "create-201": "a POST to a collection (a path with a `/{id}` child) answers 201",
@@ -72,6 +81,10 @@ RULES: dict[str, str] = {
     "declare 503 as #/components/responses/ServiceUnavailable, which has a Retry-After header",
     "input-no-nul": "every string a request carries (body or parameter) has a pattern that "
     "refuses U+0000, or is an enum/const or format uuid/date-time/date",
+    "examples-present": "every parameter, request and response body (each media type) and "
+    "response header has an `example` or `examples` (on it, not on its schema)",
+    "examples-valid": "every example validates against its schema (JSON Schema 2020-12, "
+    "formats checked, `$ref`s followed)",
 }
 
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
@@ -405,6 +418,66 @@ def check_security(document: dict[str, Any]) -> list[Problem]:
     return sorted(set(problems))
 
 
+def check_every_scheme(document: dict[str, Any]) -> list[Problem]:
+    declared = set((document.get("components") or {}).get("securitySchemes") or {})
+    problems = []
+    for op in operations(document):
+        requirements = effective_security(document, op)
+        if security_kind(requirements) == "public":
+            continue
+        named = {name for requirement in requirements for name in requirement}
+        missing = declared - named
+        if missing and named <= declared:  # an undeclared name is explicit-security's
+            where = (*op.location, "security") if "security" in op.node else ("security",)
+            problems.append(
+                Problem(
+                    where,
+                    "every-scheme",
+                    f"accept {', '.join(sorted(missing))} too, as an alternative requirement "
+                    "(every scheme gets the same token)",
+                )
+            )
+    return sorted(set(problems))
+
+
+def _takes_password_form(document: dict[str, Any], op: Operation) -> bool:
+    for media_type, schema, where in request_schemas(document, op):
+        if media_type == "application/x-www-form-urlencoded":
+            return {"username", "password"} <= set(flatten(document, schema, where).properties)
+    return False
+
+
+def check_token_url(document: dict[str, Any]) -> list[Problem]:
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    problems = []
+    for name, raw in schemes.items():
+        scheme = resolve(document, raw, ("components", "securitySchemes", str(name))).node
+        flow = ((scheme.get("flows") or {}) if isinstance(scheme, dict) else {}).get("password")
+        if not isinstance(flow, dict):
+            continue
+        token_url = flow.get("tokenUrl")
+        where = ("components", "securitySchemes", str(name), "flows", "password", "tokenUrl")
+        found = [op for op in operations(document) if op.path == token_url and op.method == "post"]
+        if not found:
+            problems.append(
+                Problem(where, "token-url", f"{token_url!r} is no POST operation of this spec")
+            )
+        elif security_kind(effective_security(document, found[0])) != "public":
+            problems.append(
+                Problem(where, "token-url", f"{found[0].label} must be public (`security: []`)")
+            )
+        elif not _takes_password_form(document, found[0]):
+            problems.append(
+                Problem(
+                    where,
+                    "token-url",
+                    f"{found[0].label} must take application/x-www-form-urlencoded with "
+                    "`username` and `password` (the OAuth2 password grant)",
+                )
+            )
+    return problems
+
+
 def check_validation_statuses(document: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     for op in operations(document):
@@ -712,18 +785,130 @@ def check_inputs_refuse_nul(document: dict[str, Any]) -> list[Problem]:
     return sorted(set(problems))
 
 
+# Examples
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Something that carries examples: a parameter, a media type, a header."""
+
+    node: dict[str, Any]
+    location: Location  # where it is defined (a component once, wherever it is used)
+    what: str  # for the message: "parameter `page`", "the 201 body (application/json)"
+
+
+def _holders(document: dict[str, Any]) -> Iterator[Holder]:
+    """Every parameter, request and response media type and response header, once each."""
+    seen: set[Location] = set()
+
+    def once(node: Any, location: Location, what: str) -> Iterator[Holder]:
+        if isinstance(node, dict) and location not in seen:
+            seen.add(location)
+            yield Holder(node, location, what)
+
+    for op in operations(document):
+        for (where, name), (resolved, _) in sorted(parameters(document, op).items()):
+            yield from once(resolved.node, resolved.location, f"the {where} parameter `{name}`")
+        body = request_body(document, op)
+        content = body.node.get("content") if isinstance(body.node, dict) else None
+        for media_type, media in (content or {}).items():
+            location = (*body.location, "content", str(media_type))
+            yield from once(media, location, f"the request body ({media_type})")
+        for code, response in responses(document, op):
+            for media_type, media in (response.node.get("content") or {}).items():
+                location = (*response.location, "content", str(media_type))
+                yield from once(media, location, f"the {code} body ({media_type})")
+            for name, raw in (response.node.get("headers") or {}).items():
+                header = resolve(document, raw, (*response.location, "headers", str(name)))
+                yield from once(header.node, header.location, f"the {code} header {name}")
+
+
+def example_values(
+    document: dict[str, Any], node: dict[str, Any], location: Location
+) -> Iterator[tuple[Any, Location]]:
+    """Each example `node` gives, and where its value is written: `example`, then `examples`.
+
+    An Example Object without an inline `value` (one with `externalValue`) gives none; a
+    `$ref` to nothing gives None at the reference.
+    """
+    if "example" in node:
+        yield node["example"], (*location, "example")
+    examples = node.get("examples")
+    for name, raw in examples.items() if isinstance(examples, dict) else ():
+        resolved = resolve(document, raw, (*location, "examples", str(name)))
+        if resolved.node is None:
+            yield None, (*location, "examples", str(name))
+        elif isinstance(resolved.node, dict) and "value" in resolved.node:
+            yield resolved.node["value"], (*resolved.location, "value")
+
+
+def check_examples_present(document: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for holder in _holders(document):
+        if "example" in holder.node or holder.node.get("examples"):
+            continue
+        problems.append(
+            Problem(
+                holder.location,
+                "examples-present",
+                f"give {holder.what} an `example` (or `examples`): the docs show it, mocks "
+                "answer with it and Schemathesis sends it",
+            )
+        )
+    return problems
+
+
+SPEC_URI = "urn:openapi:document"
+
+
+def _pointer(location: Location) -> str:
+    """`location` as a JSON Pointer fragment, escaped (RFC 6901) and percent-encoded."""
+    escaped = (part.replace("~", "~0").replace("/", "~1") for part in location)
+    return "#" + quote("".join("/" + part for part in escaped), safe="/~")
+
+
+def check_examples_valid(document: dict[str, Any]) -> list[Problem]:
+    """Each example against its holder's schema, in the document so that `$ref`s resolve."""
+    registry: Registry[Any] = Registry().with_resource(
+        SPEC_URI, DRAFT202012.create_resource(document)
+    )
+    problems = []
+    for holder in _holders(document):
+        if "schema" not in holder.node:
+            continue
+        validator = Draft202012Validator(
+            {"$ref": SPEC_URI + _pointer((*holder.location, "schema"))},
+            registry=registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        for value, where in example_values(document, holder.node, holder.location):
+            if value is None and where[-2:-1] == ("examples",):
+                problems.append(
+                    Problem(where, "examples-valid", "the example's `$ref` points at nothing")
+                )
+                continue
+            for error in validator.iter_errors(value):
+                at = "".join(f"/{part}" for part in error.absolute_path) or "the value"
+                problems.append(Problem(where, "examples-valid", f"{at}: {error.message}"))
+    return sorted(set(problems))
+
+
 HOUSE_RULES: tuple[Callable[[dict[str, Any]], list[Problem]], ...] = (
     check_operation_basics,
     check_bounds,
     check_inputs_closed,
     check_problem_json,
     check_security,
+    check_every_scheme,
+    check_token_url,
     check_validation_statuses,
     check_creates,
     check_lists,
     check_pagination_parameters,
     check_unavailable,
     check_inputs_refuse_nul,
+    check_examples_present,
+    check_examples_valid,
 )
 
 

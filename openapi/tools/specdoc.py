@@ -131,10 +131,11 @@ class Operation:
     method: str  # lower case, a key of the path item: `get`
     node: dict[str, Any]
     shared_parameters: list[Any]  # the path item's own `parameters`
+    section: str = "paths"  # or `webhooks`, where `path` is the webhook's name
 
     @property
     def location(self) -> Location:
-        return ("paths", self.path, self.method)
+        return (self.section, self.path, self.method)
 
     @property
     def operation_id(self) -> str:
@@ -143,7 +144,11 @@ class Operation:
 
     @property
     def label(self) -> str:
-        return self.operation_id or f"{self.method.upper()} {self.path}"
+        if self.operation_id:
+            return self.operation_id
+        if self.section == "webhooks":
+            return f"webhook {self.path} {self.method.upper()}"
+        return f"{self.method.upper()} {self.path}"
 
     @property
     def tag(self) -> str:
@@ -157,19 +162,21 @@ class Operation:
         return frozenset(str(code) for code in self.node.get("responses") or {})
 
 
-def operations(document: dict[str, Any]) -> Iterator[Operation]:
-    paths = document.get("paths")
+def operations(document: dict[str, Any], section: str = "paths") -> Iterator[Operation]:
+    """The operations under `paths` (or, with `section="webhooks"`, the webhooks')."""
+    paths = document.get(section)
     if not isinstance(paths, dict):
         return
     for path, raw_item in paths.items():
-        item = resolve(document, raw_item, ("paths", str(path))).node
+        item = resolve(document, raw_item, (section, str(path))).node
         if not isinstance(item, dict):
             continue
         shared = item.get("parameters")
+        shared = shared if isinstance(shared, list) else []
         for method in HTTP_METHODS:
             node = item.get(method)
             if isinstance(node, dict):
-                yield Operation(str(path), method, node, shared if isinstance(shared, list) else [])
+                yield Operation(str(path), method, node, shared, section)
 
 
 def responses(document: dict[str, Any], operation: Operation) -> Iterator[tuple[str, Resolved]]:
@@ -226,7 +233,7 @@ def parameters(
     """
     found: dict[tuple[str, str], tuple[Resolved, Location]] = {}
     sources = [
-        (operation.shared_parameters, ("paths", operation.path, "parameters")),
+        (operation.shared_parameters, (operation.section, operation.path, "parameters")),
         (operation.node.get("parameters") or [], (*operation.location, "parameters")),
     ]
     for raw_list, base in sources:

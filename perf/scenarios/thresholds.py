@@ -1,14 +1,14 @@
-"""The verdict of a load test: no errors and each route's p95 under its limit in thresholds.toml.
+"""The verdict of a load test, as Locust listeners: thresholds.toml checked after the run.
 
 Runs as Locust's `quitting` listener on the process that holds the whole test's statistics (the
-master, or the only process) and sets `environment.process_exit_code`, so `locust` itself exits
-non-zero on a breach; the report and CSVs are written either way.
+master, or the only process): prints the short table (one line a route), the failures grouped
+as Locust groups them, and the verdict last; puts the same into the HTML report (Locust writes
+it just before `quitting`); and sets `environment.process_exit_code`, so `locust` itself exits
+non-zero on a breach. The rules themselves are in perf/scenarios/verdict.py.
 """
 
 import argparse
 import logging
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,53 +17,33 @@ from locust.env import Environment
 from locust.runners import WorkerRunner
 from locust.stats import RequestStats
 
+from perf.scenarios.verdict import Route, Thresholds, Verdict, html_section, judge, splice
+
 log = logging.getLogger(__name__)
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "thresholds.toml"
+FAILURES_SHOWN = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    max_error_ratio: float
-    default_p95_ms: float
-    p95_ms: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, path: Path) -> "Thresholds":
-        data = tomllib.loads(path.read_text())
-        return cls(
-            max_error_ratio=float(data["max_error_ratio"]),
-            default_p95_ms=float(data["default_p95_ms"]),
-            p95_ms={str(k): float(v) for k, v in data.get("p95_ms", {}).items()},
+def verdict_of(stats: RequestStats, thresholds: Thresholds) -> Verdict:
+    routes = [
+        Route(
+            f"{entry.method} {entry.name}",
+            entry.num_requests,
+            entry.num_failures,
+            float(entry.get_response_time_percentile(0.95) or 0),
         )
+        for entry in stats.entries.values()
+    ]
+    return judge(stats.total.num_requests, stats.total.num_failures, routes, thresholds)
 
 
-def breaches(stats: RequestStats, thresholds: Thresholds) -> list[str]:
-    """Each broken rule, in words; empty when the run passes."""
-    found = []
-    total = stats.total
-    if total.num_requests == 0:
-        found.append("no requests were made")
-    elif total.fail_ratio > thresholds.max_error_ratio:
-        found.append(
-            f"{total.num_failures} of {total.num_requests} requests failed "
-            f"(ratio {total.fail_ratio:.4f} > {thresholds.max_error_ratio})"
-        )
-    rows = []
-    for entry in sorted(stats.entries.values(), key=lambda e: (e.name, e.method or "")):
-        if entry.num_requests == 0:
-            continue
-        route = f"{entry.method} {entry.name}"
-        limit = thresholds.p95_ms.get(route, thresholds.default_p95_ms)
-        p95 = entry.get_response_time_percentile(0.95)
-        verdict = "ok" if p95 <= limit else "OVER"
-        rows.append(f"  {route:<40} {entry.num_requests:>7} {p95:>8.0f} {limit:>8.0f}  {verdict}")
-        if p95 > limit:
-            found.append(f"{route}: p95 {p95:.0f} ms > {limit:.0f} ms")
-    log.info(
-        "p95 per route (ms):\n  %-40s %7s %8s %8s\n%s",
-        "route", "requests", "p95", "limit", "\n".join(rows),
-    )  # fmt: skip
-    return found
+def failures_table(stats: RequestStats) -> str:
+    """Locust's failures, most frequent first: count, route and message, a line each."""
+    errors = sorted(stats.errors.values(), key=lambda e: -e.occurrences)
+    lines = [f"  {e.occurrences:>6}  {e.to_name()}" for e in errors[:FAILURES_SHOWN]]
+    if len(errors) > FAILURES_SHOWN:
+        lines.append(f"  ... and {len(errors) - FAILURES_SHOWN} more kinds (load_failures.csv)")
+    return "\n".join(lines)
 
 
 def add_option(parser: argparse.ArgumentParser, **_kwargs: Any) -> None:
@@ -76,19 +56,36 @@ def add_option(parser: argparse.ArgumentParser, **_kwargs: Any) -> None:
 
 
 def check(environment: Environment, **_kwargs: Any) -> None:
-    """Locust's `quitting` listener: exit code 1 on any breach."""
+    """Locust's `quitting` listener: the short tables, the verdict, exit code 1 on any breach."""
     if isinstance(environment.runner, WorkerRunner):
         return
     options = environment.parsed_options
     path = Path(getattr(options, "thresholds", None) or DEFAULT_FILE)
-    found = breaches(environment.stats, Thresholds.load(path))
+    thresholds = Thresholds.load(path)
+    verdict = verdict_of(environment.stats, thresholds)
+    found = list(verdict.breaches)
     if environment.runner is not None and environment.runner.exceptions:
         found.append(f"{len(environment.runner.exceptions)} kinds of exception in tasks")
     if locust_log.unhandled_greenlet_exception:
         found.append("an unhandled exception in Locust (see the log above)")
+    verdict = Verdict(verdict.rows, found)
+    log.info(
+        "routes (p95 judged from %d requests on):\n%s", thresholds.min_samples, verdict.table()
+    )
+    if environment.stats.errors:
+        log.info("failures, grouped:\n%s", failures_table(environment.stats))
+    report = getattr(options, "html_file", None)
+    if report and Path(report).is_file():
+        page = Path(report)
+        page.write_text(splice(page.read_text(), html_section(verdict, thresholds, str(path))))
+    total = environment.stats.total
     if found:
         log.error("load test FAILED (%s):\n  %s", path, "\n  ".join(found))
         environment.process_exit_code = 1
     else:
-        log.info("load test passed: no errors, every p95 within %s", path)
+        log.info(
+            "load test passed: %d requests, no errors, every judged p95 within %s",
+            total.num_requests,
+            path,
+        )
         environment.process_exit_code = 0

@@ -38,17 +38,27 @@ SERVICE_LOGGERS = ("app", "uvicorn", "uvicorn.error", "uvicorn.asgi")
 
 
 class _Clock:
-    """ISO 8601 UTC to the millisecond; the date and time to the second made once a second."""
+    """ISO 8601 UTC to the millisecond. The text is made once a millisecond (a busy server
+    writes several lines in each), the date and time to the second once a second. Each is
+    kept as one tuple, so a thread reading it while another replaces it sees a whole pair."""
 
-    second = -1
-    prefix = ""
+    second: tuple[int, str] = (-1, "")
+    millisecond: tuple[int, str] = (-1, "")
 
     @classmethod
     def stamp(cls, created: float) -> str:
-        second = int(created)
-        if second != cls.second:
-            cls.second, cls.prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{cls.prefix}.{int((created - second) * 1000):03d}Z"
+        millis = int(created * 1000)
+        known, text = cls.millisecond
+        if millis == known:
+            return text
+        second, fraction = divmod(millis, 1000)
+        known_second, prefix = cls.second
+        if second != known_second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            cls.second = (second, prefix)
+        text = f"{prefix}.{fraction:03d}Z"
+        cls.millisecond = (millis, text)
+        return text
 
 
 def _time(record: logging.LogRecord) -> str:
@@ -95,6 +105,10 @@ class RequestLine:
     def extra(self) -> dict[str, Any]:
         return {"request_id": self.request_id, "client": self.client, "principal": self.principal}
 
+    def message(self) -> str:
+        """`REQUEST_MESSAGE` formatted with `args()`, made directly (a test holds them equal)."""
+        return f"{self.method} {self.route} {self.status:d} {self.duration_ms:.1f}ms"
+
     def texts(self) -> tuple[str, ...]:
         """Every string the line shows, for the secret search."""
         return (self.method, self.route, self.request_id, self.client or "", self.principal or "")
@@ -132,8 +146,8 @@ class TextFormatter(logging.Formatter):
         """What `format` makes of the request line's record, made directly (a test holds the
         two equal)."""
         text = (
-            f"{_Clock.stamp(created)} INFO {REQUEST_LOGGER}: {line.method} {line.route} "
-            f"{line.status:d} {line.duration_ms:.1f}ms request_id={line.request_id}"
+            f"{_Clock.stamp(created)} INFO {REQUEST_LOGGER}: {line.message()}"
+            f" request_id={line.request_id}"
         )
         if line.client is not None:
             text = f"{text} client={line.client}"
@@ -169,7 +183,7 @@ class JsonFormatter(logging.Formatter):
             "time": _Clock.stamp(created),
             "level": "info",
             "logger": REQUEST_LOGGER,
-            "message": (f"{line.method} {line.route} {line.status:d} {line.duration_ms:.1f}ms"),
+            "message": line.message(),
             **line.args(),
             **line.extra(),
         }

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from starlette.middleware.cors import CORSMiddleware
 
 from app import contract_check, problems, redaction, spec
@@ -25,6 +26,14 @@ from app.providers import Providers
 from app.settings import Settings
 from app.users.bootstrap import ensure_first_superuser
 from contract.api import OPERATIONS, TITLE, VERSION, build_routers
+
+# FastAPI's native OpenTelemetry, off unless APP_OPENTELEMETRY_ENABLED (settings.py says why).
+TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def freeze_startup_objects() -> None:
@@ -86,6 +95,7 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        telemetry=None if settings.opentelemetry_enabled else TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.database = database
@@ -146,5 +156,10 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     hosts = allowed_hosts.patterns(settings.allowed_hosts)  # a bad one stops create_app
     app.add_middleware(allowed_hosts.AllowedHostsMiddleware, allowed_hosts=hosts)
     # Outermost: every answer gets its request id, and is timed, logged and counted.
-    app.add_middleware(ResponseHeadersMiddleware, drain=drain, observer=Observer(metrics))
+    app.add_middleware(
+        ResponseHeadersMiddleware,
+        drain=drain,
+        observer=Observer(metrics),
+        cacheable=spec.documentation_paths(),
+    )
     return app

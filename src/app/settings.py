@@ -198,6 +198,11 @@ class Settings(BaseSettings):
     """
     metrics_enabled: bool = True
     """Serve Prometheus metrics at `/metrics`. False answers 404 there and counts nothing."""
+    opentelemetry_enabled: bool = False
+    """FastAPI's own OpenTelemetry spans, metrics and logs, for the providers an OpenTelemetry SDK
+    configures in this process. Off by default: the service logs and counts every request itself,
+    and FastAPI looks up the three global providers on every request to see whether any is set
+    (~2 us a request, measured)."""
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"]
     )

@@ -167,6 +167,27 @@ def test_check_fails_when_the_spec_changed_without_regenerating(
     assert tree(GENERATED) == committed
 
 
+def test_a_scheme_the_service_cannot_read_is_refused_by_name(
+    gen: Generators, tmp_path: Path
+) -> None:
+    """Bearer and the OAuth2 password flow both arrive as `Authorization: Bearer`; a key does
+    not, and the generator says so instead of emitting routers that would ignore it."""
+    spec = load_spec()
+    spec["components"]["securitySchemes"]["key"] = {
+        "type": "apiKey", "in": "header", "name": "X-Key",
+    }  # fmt: skip
+    spec["security"] = [*spec["security"], {"key": []}]
+    path = write_spec(spec, tmp_path / "spec" / "openapi.yaml")
+
+    result = gen.build("--spec", path, "--out", tmp_path / "contract")
+
+    assert result.returncode != 0
+    assert (
+        "security scheme 'key': only HTTP bearer and the OAuth2 password flow"
+        in result.stdout + result.stderr
+    )
+
+
 # A spec that grew: what the generated code, mypy and the app make of it
 
 

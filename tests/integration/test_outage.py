@@ -197,6 +197,29 @@ async def test_a_read_only_postgresql_refuses_writes_with_503_and_is_not_ready(
         await serving_again(client, alice, within_s=10)
 
 
+async def test_a_standby_in_recovery_refuses_writes_with_503_and_is_not_ready(
+    cluster: PrivatePostgres, tmp_path: Path
+) -> None:
+    """The service pointed at a standby (a failover not finished yet): reads served, writes
+    and readiness 503, and writable again once it is promoted, without a restart."""
+    async for client in started(create_app(outage_settings(cluster.url, tmp_path))):
+        alice = await sign_up(client)
+        cluster.restart_as_standby()
+        assert cluster.sql("SELECT pg_is_in_recovery()") == "t"
+        # The restart closed the pooled connections: the first call to meet one is a 503.
+        deadline = time.monotonic() + 10
+        while (await data_calls(client, alice)["listItems"]()).status_code != 200:
+            assert time.monotonic() < deadline, "reads never came back on the standby"
+        calls = data_calls(client, alice)
+        assert_unavailable(await calls["createItem"](), "createItem")
+        assert_unavailable(await calls["register"](), "register")
+        assert (await calls["getCurrentUser"]()).status_code == 200
+        body = assert_unavailable(await client.get(READY))
+        assert body["detail"] == "The database is read-only."
+        cluster.promote()
+        await serving_again(client, alice, within_s=10)
+
+
 # SQLite: a full disk, max_page_count, an immutable file, a lock held elsewhere
 
 

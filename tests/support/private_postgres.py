@@ -164,6 +164,22 @@ class PrivatePostgres:
         self.sql(f"ALTER SYSTEM SET default_transaction_read_only = {value}")
         self.sql("SELECT pg_reload_conf()")
 
+    def restart_as_standby(self) -> None:
+        """Restart the cluster in recovery, as a standby (`standby.signal`): it serves reads
+        and refuses every write, as a replica that a failover has not promoted yet."""
+        self.stop()
+        signal_file = self.datadir / "standby.signal"
+        signal_file.touch()
+        if self._user:
+            entry = pwd.getpwnam(self._user)
+            os.chown(signal_file, entry.pw_uid, entry.pw_gid)
+        self.start()
+        self.wait_until_ready()
+
+    def promote(self) -> None:
+        """End the recovery: the cluster takes writes again (what a failover does)."""
+        self.sql("SELECT pg_promote(true, 30)")  # waits for the promotion to finish
+
     def wait_until_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout_s
         while True:

@@ -4,26 +4,51 @@
 with get, update and delete, shaped like the project's own resources.
 """
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 NO_NUL = "^[^\\u0000]*$"  # what every string a request carries refuses (lint rule input-no-nul)
+WIDGET_ID = "0b7c3e52-9f4a-4d1e-8a6b-2c5d7e9f1a30"
+WIDGET = {
+    "id": WIDGET_ID,
+    "name": "Sprocket",
+    "colour": "red",
+    "count": 3,
+    "labels": ["steel"],
+    "note": None,
+    "created_at": "2026-01-15T09:30:00Z",
+}
 
 
 def _ref(kind: str, name: str) -> dict[str, str]:
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
-def _json(schema: str) -> dict[str, Any]:
-    return {"application/json": {"schema": _ref("schemas", schema)}}
+def _json(schema: str, example: Any) -> dict[str, Any]:
+    """A JSON body: its schema and an inline example (lint rules examples-present/-valid)."""
+    return {"application/json": {"schema": _ref("schemas", schema), "example": example}}
 
 
-def _problem(description: str, **extra: Any) -> dict[str, Any]:
+def _widget_json() -> dict[str, Any]:
+    """A widget body whose example is the shared `components/examples/Widget`."""
+    return {
+        "application/json": {
+            "schema": _ref("schemas", "Widget"),
+            "examples": {"Widget": _ref("examples", "Widget")},
+        }
+    }
+
+
+def _problem(description: str, status: int, **extra: Any) -> dict[str, Any]:
+    example = {"type": "about:blank", "title": description, "status": status}
     return {
         "description": description,
-        "content": {"application/problem+json": {"schema": _ref("schemas", "Problem")}},
+        "content": {
+            "application/problem+json": {"schema": _ref("schemas", "Problem"), "example": example}
+        },
         **extra,
     }
 
@@ -40,7 +65,7 @@ def widgets() -> dict[str, Any]:
         "415": _ref("responses", "UnsupportedMediaType"),
         "422": _ref("responses", "UnprocessableContent"),
     }
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "Widgets", "version": "1.0.0"},
         "tags": [{"name": "widgets"}],
@@ -60,11 +85,24 @@ def widgets() -> dict[str, Any]:
                             "in": "query",
                             "required": False,
                             "schema": {"type": "string", "enum": ["red", "blue"]},
+                            "example": "red",
                         },
                     ],
                     "responses": {
                         "503": _ref("responses", "ServiceUnavailable"),
-                        "200": {"description": "A page.", "content": _json("WidgetPage")},
+                        "200": {
+                            "description": "A page.",
+                            "content": _json(
+                                "WidgetPage",
+                                {
+                                    "total": 1,
+                                    "page": 1,
+                                    "size": 20,
+                                    "pages": 1,
+                                    "items": [dict(WIDGET)],
+                                },
+                            ),
+                        },
                         "422": _ref("responses", "UnprocessableContent"),
                     },
                 },
@@ -72,13 +110,16 @@ def widgets() -> dict[str, Any]:
                     "operationId": "createWidget",
                     "tags": ["widgets"],
                     "summary": "Create a widget",
-                    "requestBody": {"required": True, "content": _json("WidgetCreate")},
+                    "requestBody": {
+                        "required": True,
+                        "content": _json("WidgetCreate", {"name": "Sprocket", "colour": "red"}),
+                    },
                     "responses": {
                         "503": _ref("responses", "ServiceUnavailable"),
                         "201": {
                             "description": "Created.",
                             "headers": {"Location": _ref("headers", "Location")},
-                            "content": _json("Widget"),
+                            "content": _widget_json(),
                             "links": {
                                 name: {
                                     "operationId": target,
@@ -105,7 +146,7 @@ def widgets() -> dict[str, Any]:
                     "security": [{}, {"bearer": []}],
                     "responses": {
                         "503": _ref("responses", "ServiceUnavailable"),
-                        "200": {"description": "The widget.", "content": _json("Widget")},
+                        "200": {"description": "The widget.", "content": _widget_json()},
                         "401": _ref("responses", "Unauthorized"),
                         "404": _ref("responses", "NotFound"),
                         "422": _ref("responses", "UnprocessableContent"),
@@ -115,10 +156,13 @@ def widgets() -> dict[str, Any]:
                     "operationId": "updateWidget",
                     "tags": ["widgets"],
                     "summary": "Change a widget",
-                    "requestBody": {"required": True, "content": _json("WidgetUpdate")},
+                    "requestBody": {
+                        "required": True,
+                        "content": _json("WidgetUpdate", {"name": "Sprocket"}),
+                    },
                     "responses": {
                         "503": _ref("responses", "ServiceUnavailable"),
-                        "200": {"description": "The widget.", "content": _json("Widget")},
+                        "200": {"description": "The widget.", "content": _widget_json()},
                         "401": _ref("responses", "Unauthorized"),
                         "404": _ref("responses", "NotFound"),
                         **body_errors,
@@ -146,47 +190,57 @@ def widgets() -> dict[str, Any]:
                     "in": "query",
                     "required": False,
                     "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1},
+                    "example": 1,
                 },
                 "Size": {
                     "name": "size",
                     "in": "query",
                     "required": False,
                     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                    "example": 20,
                 },
                 "WidgetId": {
                     "name": "widget_id",
                     "in": "path",
                     "required": True,
                     "schema": {"type": "string", "format": "uuid"},
+                    "example": WIDGET_ID,
                 },
             },
             "headers": {
                 "Location": {
                     "required": True,
                     "schema": {"type": "string", "format": "uri-reference", "maxLength": 2048},
+                    "example": f"/api/v1/widgets/{WIDGET_ID}",
                 },
                 "WWW-Authenticate": {
                     "required": True,
                     "schema": {"type": "string", "maxLength": 512},
+                    "example": "Bearer",
                 },
                 "Retry-After": {
                     "required": True,
                     "schema": {"type": "integer", "minimum": 0, "maximum": 86400},
+                    "example": 5,
                 },
             },
             "responses": {
                 "Unauthorized": _problem(
                     "No valid token.",
+                    401,
                     headers={"WWW-Authenticate": _ref("headers", "WWW-Authenticate")},
                 ),
-                "NotFound": _problem("No such widget."),
-                "PayloadTooLarge": _problem("Too large."),
-                "UnsupportedMediaType": _problem("Wrong Content-Type."),
-                "UnprocessableContent": _problem("Invalid."),
+                "NotFound": _problem("No such widget.", 404),
+                "PayloadTooLarge": _problem("Too large.", 413),
+                "UnsupportedMediaType": _problem("Wrong Content-Type.", 415),
+                "UnprocessableContent": _problem("Invalid.", 422),
                 "ServiceUnavailable": _problem(
-                    "Try again later.", headers={"Retry-After": _ref("headers", "Retry-After")}
+                    "Try again later.",
+                    503,
+                    headers={"Retry-After": _ref("headers", "Retry-After")},
                 ),
             },
+            "examples": {"Widget": {"summary": "A red sprocket", "value": WIDGET}},
             "schemas": {
                 "Problem": {
                     "type": "object",
@@ -268,6 +322,7 @@ def widgets() -> dict[str, Any]:
             },
         },
     }
+    return copy.deepcopy(spec)  # the shared examples too: each caller may change its own
 
 
 def write(spec: dict[str, Any], path: Path) -> Path:

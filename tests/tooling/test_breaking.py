@@ -6,6 +6,7 @@ round (`swapped`): a lower maxLength breaks a request and a higher one does not,
 response it is the other way round.
 """
 
+import datetime
 import subprocess
 from collections import Counter
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breaking import EFFECTS, compare, main, verdict
+from breaking import EFFECTS, RULES, compare, main, verdict
 
 from tests.tooling.scripts import run_script
 from tests.tooling.specs import widgets, write
@@ -276,6 +277,12 @@ def api_key_on_delete(spec: Spec) -> None:
     op(spec, ITEM, "delete")["security"] = [{"key": []}]
 
 
+def api_key_beside_bearer_on_delete(spec: Spec) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    schemes["key"] = {"type": "apiKey", "in": "header", "name": "X-Key"}
+    op(spec, ITEM, "delete")["security"] = [{"bearer": []}, {"key": []}]
+
+
 def json_not_found(spec: Spec) -> None:
     content = spec["components"]["responses"]["NotFound"]["content"]
     content["application/json"] = content.pop("application/problem+json")
@@ -314,8 +321,222 @@ def reword(spec: Spec) -> None:
     prop(spec, "Widget", "name")["description"] = "What it is called."
 
 
+def default_page(value: int | None) -> Callable[[Spec], None]:
+    def change(spec: Spec) -> None:
+        page = spec["components"]["parameters"]["Page"]["schema"]
+        if value is None:
+            del page["default"]
+        else:
+            page["default"] = value
+
+    change.__name__ = f"page_default_{value}"
+    return change
+
+
+def optional_location(spec: Spec) -> None:
+    spec["components"]["headers"]["Location"]["required"] = False
+
+
+def colour_union(model: str, union: str, *branches: str) -> Callable[[Spec], None]:
+    """`model`'s colour: a union (anyOf or oneOf) of named schemas."""
+
+    def change(spec: Spec) -> None:
+        schemas = spec["components"]["schemas"]
+        schemas["Red"] = {"type": "string", "const": "red"}
+        schemas["Blue"] = {"type": "string", "const": "blue"}
+        schemas["Green"] = {"type": "string", "const": "green"}
+        schema(spec, model)["properties"]["colour"] = {
+            union: [{"$ref": f"#/components/schemas/{name}"} for name in branches]
+        }
+
+    change.__name__ = f"colour_{union}_{'_'.join(branches).lower()}"
+    return change
+
+
+def stamped(model: str) -> Callable[[Spec], None]:
+    """`model` gains an allOf branch: a named schema that asks for one property at least."""
+
+    def change(spec: Spec) -> None:
+        spec["components"]["schemas"]["Stamp"] = {"minProperties": 1}
+        schema(spec, model)["allOf"] = [{"$ref": "#/components/schemas/Stamp"}]
+
+    change.__name__ = f"stamped_{model.lower()}"
+    return change
+
+
+def keyword(model: str, name: str | None, key: str, value: Any) -> Callable[[Spec], None]:
+    """Set `key` on `model` (or on its property `name`)."""
+
+    def change(spec: Spec) -> None:
+        (prop(spec, model, name) if name else schema(spec, model))[key] = value
+
+    change.__name__ = f"{key}_on_{model}_{name or ''}"
+    return change
+
+
+def both(*changes: Callable[[Spec], None]) -> Callable[[Spec], None]:
+    def change(spec: Spec) -> None:
+        for one in changes:
+            one(spec)
+
+    return change
+
+
+def nullable_name_30(spec: Spec) -> None:
+    """OpenAPI 3.0's way: `nullable: true` beside the type."""
+    prop(spec, "Widget", "name")["nullable"] = True
+
+
+def closed_labels(extra: int) -> Callable[[Spec], None]:
+    """WidgetCreate takes extra properties whose values are strings of at most `extra`."""
+
+    def change(spec: Spec) -> None:
+        schema(spec, "WidgetCreate")["additionalProperties"] = {
+            "type": "string",
+            "maxLength": extra,
+        }
+
+    change.__name__ = f"extra_up_to_{extra}"
+    return change
+
+
+def webhook(spec: Spec) -> None:
+    spec["webhooks"] = {
+        "widgetMade": {
+            "post": {
+                "summary": "A widget was made",
+                "requestBody": {"required": False, "content": _json("Widget")},
+                "responses": {"204": {"description": "Received."}},
+            }
+        }
+    }
+
+
+def webhook_body_required(spec: Spec) -> None:
+    webhook(spec)
+    spec["webhooks"]["widgetMade"]["post"]["requestBody"]["required"] = True
+
+
+def _json(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
+PAST, FUTURE = "2001-02-03", "2999-01-01"
+
+
+def deprecated_delete(sunset: Any = None) -> Callable[[Spec], None]:
+    def change(spec: Spec) -> None:
+        op(spec, ITEM, "delete")["deprecated"] = True
+        if sunset is not None:
+            op(spec, ITEM, "delete")["x-sunset"] = sunset
+
+    change.__name__ = f"deprecated_delete_{sunset}"
+    return change
+
+
+def deprecated_colour(sunset: str | None = None) -> Callable[[Spec], None]:
+    def change(spec: Spec) -> None:
+        list_parameters(spec)[2]["deprecated"] = True
+        if sunset is not None:
+            list_parameters(spec)[2]["x-sunset"] = sunset
+
+    change.__name__ = f"deprecated_colour_{sunset}"
+    return change
+
+
+def deprecated_note(spec: Spec) -> None:
+    prop(spec, "Widget", "note")["deprecated"] = True
+
+
+def stability(level: str) -> Callable[[Spec], None]:
+    def change(spec: Spec) -> None:
+        op(spec, ITEM, "get")["x-stability-level"] = level
+
+    change.__name__ = f"stability_{level}"
+    return change
+
+
+def extensible_colour(*values: str) -> Callable[[Spec], None]:
+    def change(spec: Spec) -> None:
+        colour = prop(spec, "WidgetCreate", "colour")
+        del colour["enum"]
+        colour["x-extensible-enum"] = list(values)
+
+    change.__name__ = f"extensible_colour_{'_'.join(values)}"
+    return change
+
+
+def require_read_only_stamp(spec: Spec) -> None:
+    """A required property the server fills in: clients never send it."""
+    create = schema(spec, "WidgetCreate")
+    create["properties"]["stamp"] = {"type": "string", "maxLength": 10, "readOnly": True}
+    create["required"].append("stamp")
+
+
+def wrapped_colour(spec: Spec) -> None:
+    """Widget's colour becomes one of itself or a number."""
+    colour = prop(spec, "Widget", "colour")
+    schema(spec, "Widget")["properties"]["colour"] = {
+        "oneOf": [colour, {"type": "integer", "minimum": 0, "maximum": 9}]
+    }
+
+
 def c(rule: str, client: bool, server: bool, times: int = 1) -> Found:
     return Counter({(rule, client, server): times})
+
+
+# JSON Schema keywords that refuse more when present: added to a request breaks clients,
+# removed from a response breaks them; the other way round is server work.
+LABELS_ITEM = {"type": "string", "const": "new"}
+REFUSING: list[tuple[str, str | None, str, Any]] = [
+    ("WidgetCreate", "labels", "contains", LABELS_ITEM),
+    ("WidgetCreate", None, "if", {"required": ["colour"]}),
+    ("WidgetCreate", None, "then", {"required": ["count"]}),
+    ("WidgetCreate", None, "else", {"required": ["note"]}),
+    ("WidgetCreate", None, "not", {"required": ["note", "count"]}),
+    ("WidgetCreate", None, "dependentRequired", {"count": ["colour"]}),
+    ("WidgetCreate", None, "dependentSchemas", {"count": {"required": ["colour"]}}),
+    ("WidgetCreate", None, "patternProperties", {"^x-": {"type": "string", "maxLength": 9}}),
+    ("WidgetCreate", None, "propertyNames", {"maxLength": 20}),
+    ("WidgetCreate", None, "unevaluatedProperties", False),
+    ("WidgetCreate", "labels", "unevaluatedItems", False),
+    ("WidgetCreate", "note", "contentSchema", {"type": "object"}),
+    ("WidgetCreate", "note", "contentMediaType", "application/json"),
+    ("WidgetCreate", "note", "contentEncoding", "base64"),
+]
+KEYWORD_PAIRS: list[tuple[Pair, Found, str, Found]] = []
+
+
+def keyword_pair(
+    side: str, what: str, tighter: Callable[[Spec], None], looser: Callable[[Spec], None]
+) -> None:
+    """A request breaks when it gets `tighter`, a response when it gets `looser`; the other
+    way round is server work."""
+    if side == "request":
+        breaks, reverse = Pair(f"{what} tightened ({side})", tighter, looser), "loosened"
+        found, then = c("constraint-narrowed", True, False), c("constraint-widened", False, True)
+    else:
+        breaks, reverse = Pair(f"{what} loosened ({side})", looser, tighter), "tightened"
+        found, then = c("constraint-widened", True, False), c("constraint-narrowed", False, True)
+    KEYWORD_PAIRS.append((breaks, found, f"{what} {reverse} ({side})", then))
+
+
+for model, name, key, value in REFUSING:
+    for side, target in (("request", model), ("response", "Widget")):
+        keyword_pair(side, f"{key} added", keyword(target, name, key, value), nothing)
+for side, model in (("request", "WidgetCreate"), ("response", "Widget")):
+    # prefixItems the other way round: the first items answer to it instead of `items`.
+    prefix = keyword(model, "labels", "prefixItems", [{"type": "string", "maxLength": 5}])
+    keyword_pair(side, "prefixItems removed", nothing, prefix)
+    # minContains and maxContains bound how many items match `contains`.
+    has = keyword(model, "labels", "contains", LABELS_ITEM)
+    for bound, tighter, looser in (("minContains", 2, 1), ("maxContains", 1, 2)):
+        keyword_pair(
+            side,
+            bound,
+            both(has, keyword(model, "labels", bound, tighter)),
+            both(has, keyword(model, "labels", bound, looser)),
+        )
 
 
 # Changes judged both ways: (a change that breaks clients, what it finds; the name of the same
@@ -439,6 +660,101 @@ BOTH_WAYS: list[tuple[Pair, Found, str, Found]] = [
         "security-changed: required to optional",
         c("security-changed", False, True),
     ),
+    (
+        Pair("response-header-now-optional", optional_location),
+        c("response-header-now-optional", True, False),
+        "response-header-now-required",
+        c("response-header-now-required", False, True),
+    ),
+    (
+        Pair(
+            "subschema-removed: anyOf (request)",
+            colour_union("WidgetCreate", "anyOf", "Red", "Blue"),
+            colour_union("WidgetCreate", "anyOf", "Red", "Blue", "Green"),
+        ),
+        c("subschema-removed", True, False),
+        "subschema-added: anyOf (request)",
+        c("subschema-added", False, True),
+    ),
+    (
+        Pair(
+            "subschema-added: oneOf (response)",
+            colour_union("Widget", "oneOf", "Red", "Blue", "Green"),
+            colour_union("Widget", "oneOf", "Red", "Blue"),
+        ),
+        c("subschema-added", True, False),
+        "subschema-removed: oneOf (response)",
+        c("subschema-removed", False, True),
+    ),
+    (
+        Pair("subschema-added: allOf (request)", stamped("WidgetCreate")),
+        c("subschema-added", True, False) + c("constraint-narrowed", True, False),
+        "subschema-removed: allOf (request)",
+        c("subschema-removed", False, True) + c("constraint-widened", False, True),
+    ),
+    (
+        Pair("type-widened: nullable (OpenAPI 3.0, response)", nullable_name_30),
+        c("type-widened", True, False),
+        "nullable dropped (response)",
+        c("type-narrowed", False, True),
+    ),
+    (
+        Pair(
+            "constraint-narrowed: additionalProperties' schema (request)",
+            closed_labels(5),
+            closed_labels(10),
+        ),
+        c("constraint-narrowed", True, False),
+        "additionalProperties' schema loosened (request)",
+        c("constraint-widened", False, True),
+    ),
+    (
+        Pair("webhook-removed", nothing, webhook),
+        c("webhook-removed", True, False),
+        "webhook-added",
+        c("webhook-added", False, True),
+    ),
+    (
+        Pair("request-body-now-required (webhook)", webhook_body_required, webhook),
+        c("request-body-now-required", True, False),
+        "request body now optional (webhook)",
+        Counter(),
+    ),
+    (
+        Pair("removed-before-sunset (operation)", remove_delete, deprecated_delete(FUTURE)),
+        c("removed-before-sunset", True, False),
+        "removed-after-sunset is an addition the other way round",
+        c("operation-added", False, True),
+    ),
+    (
+        Pair("deprecated-without-sunset (operation)", deprecated_delete()),
+        c("deprecated-without-sunset", True, False),
+        "deprecation withdrawn (operation)",
+        Counter(),
+    ),
+    (
+        Pair("sunset-brought-forward", deprecated_delete(PAST), deprecated_delete(FUTURE)),
+        c("sunset-brought-forward", True, False),
+        "sunset postponed",
+        Counter(),
+    ),
+    (
+        Pair("stability-decreased", stability("beta"), stability("stable")),
+        c("stability-decreased", True, False),
+        "stability-increased",
+        c("stability-increased", False, False),
+    ),
+    (
+        Pair(
+            "enum-value-removed: x-extensible-enum (request)",
+            extensible_colour("red"),
+            extensible_colour("red", "blue"),
+        ),
+        c("enum-value-removed", True, False),
+        "x-extensible-enum value added (request)",
+        Counter(),
+    ),
+    *KEYWORD_PAIRS,
 ]
 
 BREAKING: list[tuple[Pair, Found]] = [(pair, found) for pair, found, _, _ in BOTH_WAYS] + [
@@ -463,6 +779,8 @@ BREAKING: list[tuple[Pair, Found]] = [(pair, found) for pair, found, _, _ in BOT
     (Pair("response-header-removed (error)", nothing, trace_on_not_found),
      c("response-header-removed", True, False, 3)),
     (Pair("security-changed: other scheme", api_key_on_delete), c("security-changed", True, True)),
+    (Pair("security-changed: alternative removed", nothing, api_key_beside_bearer_on_delete),
+     c("security-changed", True, False)),
     (Pair("request-body-added (required)", body_on_delete(True)),
      c("request-body-added", True, True)),
     (Pair("request-body-removed", nothing, body_on_delete(True)),
@@ -473,6 +791,34 @@ BREAKING: list[tuple[Pair, Found]] = [(pair, found) for pair, found, _, _ in BOT
      c("constraint-changed", True, True)),
     (Pair("constraint-changed: format (response)", creation_date_only),
      c("constraint-changed", True, True)),
+    (Pair("constraint-changed: contentMediaType (request)",
+          keyword("WidgetCreate", "note", "contentMediaType", "text/plain"),
+          keyword("WidgetCreate", "note", "contentMediaType", "application/json")),
+     c("constraint-changed", True, True)),
+    (Pair("constraint-changed: dependentRequired (response)",
+          keyword("Widget", None, "dependentRequired", {"count": ["note"]}),
+          keyword("Widget", None, "dependentRequired", {"count": ["colour"]})),
+     c("constraint-changed", True, True)),
+    (Pair("default-changed: added", default_colour), c("default-changed", True, False)),
+    (Pair("default-changed: changed", default_page(2)), c("default-changed", True, False)),
+    (Pair("default-changed: removed", default_page(None)), c("default-changed", True, False)),
+    (Pair("removed-before-sunset: none given (operation)", remove_delete, deprecated_delete()),
+     c("removed-before-sunset", True, False)),
+    (Pair("removed-before-sunset (parameter)", remove_colour_parameter,
+          deprecated_colour(FUTURE)), c("removed-before-sunset", True, False)),
+    (Pair("sunset-unreadable", deprecated_delete("when we feel like it")),
+     c("sunset-unreadable", True, False)),
+    (Pair("sunset-unreadable (removed)", remove_delete, deprecated_delete("soon")),
+     c("sunset-unreadable", True, False)),
+    (Pair("deprecated-without-sunset (parameter)", deprecated_colour()),
+     c("deprecated-without-sunset", True, False)),
+    (Pair("deprecated-without-sunset (property)", deprecated_note),
+     c("deprecated-without-sunset", True, False)),
+    (Pair("stability-unreadable", stability("gamma")), c("stability-unreadable", True, False)),
+    (Pair("sunset-in-the-past", deprecated_delete(PAST)), c("sunset-in-the-past", True, False)),
+    (Pair("wrapped-in-one-of (response)", wrapped_colour),
+     c("wrapped-in-one-of", True, True) + c("enum-value-added", True, False)
+     + c("type-widened", True, False)),
 ]  # fmt: skip
 
 COMPATIBLE: list[tuple[Pair, Found]] = [
@@ -481,13 +827,31 @@ COMPATIBLE: list[tuple[Pair, Found]] = [
     (Pair("path parameter renamed", rename_path_parameter),
      c("operation-moved", False, True, 3) + c("parameter-renamed", False, True, 3)),
     (Pair("optional parameter added", shop_parameter(False)), c("parameter-added", False, True)),
-    (Pair("default-changed (parameter)", default_colour), c("default-changed", False, False)),
+    (Pair("removed-after-sunset (operation)", remove_delete, deprecated_delete(PAST)),
+     c("removed-after-sunset", False, False)),
+    (Pair("removed-after-sunset: a date-time (operation)", remove_delete,
+          deprecated_delete("2001-02-03T04:05:06Z")), c("removed-after-sunset", False, False)),
+    (Pair("removed-after-sunset: a YAML date (operation)", remove_delete,
+          deprecated_delete(datetime.date(2001, 2, 3))), c("removed-after-sunset", False, False)),
+    (Pair("removed-after-sunset (parameter)", remove_colour_parameter, deprecated_colour(PAST)),
+     c("removed-after-sunset", False, False)),
+    (Pair("deprecated with a sunset (operation)", deprecated_delete(FUTURE)),
+     c("deprecated", False, False)),
+    (Pair("deprecated with a sunset (parameter)", deprecated_colour(FUTURE)),
+     c("deprecated", False, False)),
+    (Pair("unwrapped from oneOf (response)", nothing, wrapped_colour),
+     c("subschema-removed", False, True) + c("enum-value-removed", False, True)
+     + c("type-narrowed", False, True)),
+    (Pair("required readOnly property (request)", require_read_only_stamp),
+     c("property-added", False, True)),
     (Pair("optional property added (response)", weight(False)), c("property-added", False, False)),
     (Pair("required property added (response)", weight(True)), c("property-added", False, True)),
     (Pair("response-header-added", etag_on_get), c("response-header-added", False, True)),
     (Pair("error-status-added", conflict_on_delete), c("error-status-added", False, True)),
     (Pair("error-status-removed", nothing, conflict_on_delete),
      c("error-status-removed", False, True)),
+    (Pair("security-changed: alternative added", api_key_beside_bearer_on_delete),
+     c("security-changed", False, True)),
     (Pair("security-changed: public to optional", optional_auth_on_list),
      c("security-changed", False, True)),
     (Pair("security-changed: optional to public", public_get), c("security-changed", False, True)),
@@ -528,6 +892,40 @@ def test_every_kind_of_change_in_the_effects_table_has_a_pair() -> None:
     for pair, _ in BREAKING + COMPATIBLE:
         reached |= {change.kind for change in compare(*pair.specs())}
     assert reached == set(EFFECTS)
+
+
+def test_every_rule_has_a_pair() -> None:
+    """Each documented rule id is reported by a pair above, and every reported id is documented."""
+    reached = set()
+    for pair, _ in BREAKING + COMPATIBLE:
+        reached |= {change.rule for change in compare(*pair.specs())}
+    assert reached == set(RULES)
+
+
+def test_rules_lists_every_rule_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--rules"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == list(RULES)
+
+
+def test_a_renamed_path_parameter_without_operation_ids_is_no_operation_id_change() -> None:
+    def anonymous(spec: Spec) -> None:
+        for method in ("get", "patch", "delete"):
+            del op(spec, ITEM, method)["operationId"]
+
+    old, new = Pair("anonymous", both(anonymous, rename_path_parameter), anonymous).specs()
+    rules = {change.rule for change in compare(old, new)}
+    assert "operation-id-changed" not in rules
+    assert rules == {"operation-moved", "parameter-renamed"}
+
+
+def test_a_sunset_is_judged_against_the_given_day() -> None:
+    old, new = Pair("removal", remove_delete, deprecated_delete("2030-06-01")).specs()
+    before = compare(old, new, today=datetime.date(2030, 5, 31))
+    on_the_day = compare(old, new, today=datetime.date(2030, 6, 1))
+    assert [c.rule for c in before] == ["removed-before-sunset"]
+    assert [c.rule for c in on_the_day] == ["removed-after-sunset"]
+    assert verdict(on_the_day, old, new)[0] == 0
 
 
 def test_the_same_spec_has_no_changes() -> None:

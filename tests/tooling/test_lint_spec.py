@@ -14,7 +14,7 @@ from lint_spec import RULES, lint, main
 from specdoc import load
 
 from tests.tooling.scripts import run_script
-from tests.tooling.specs import widgets, write
+from tests.tooling.specs import WIDGET, widgets, write
 
 COLLECTION = "paths./api/v1/widgets"
 ITEM = "paths./api/v1/widgets/{widget_id}"
@@ -112,7 +112,11 @@ def integer_without_maximum(spec: Spec) -> None:
 
 
 def integer_header_without_range(spec: Spec) -> None:
-    spec["components"]["headers"]["Retry-After"] = {"required": True, "schema": {"type": "integer"}}
+    spec["components"]["headers"]["Retry-After"] = {
+        "required": True,
+        "schema": {"type": "integer"},
+        "example": 5,
+    }
 
 
 def array_without_max_items(spec: Spec) -> None:
@@ -132,7 +136,10 @@ def open_nested_request_object(spec: Spec) -> None:
 
 def json_not_found(spec: Spec) -> None:
     spec["components"]["responses"]["NotFound"]["content"] = {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        "application/json": {
+            "schema": {"$ref": "#/components/schemas/Problem"},
+            "example": {"type": "about:blank", "title": "Not Found", "status": 404},
+        }
     }
 
 
@@ -158,6 +165,35 @@ def secured_without_401(spec: Spec) -> None:
 
 def unauthorized_without_challenge(spec: Spec) -> None:
     del spec["components"]["responses"]["Unauthorized"]["headers"]
+
+
+def second_scheme_not_accepted(spec: Spec) -> None:
+    spec["components"]["securitySchemes"]["jwt"] = {"type": "http", "scheme": "bearer"}
+    item(spec, "get")["security"] = [{}, {"bearer": []}, {"jwt": []}]  # this one accepts both
+
+
+def password_flow(token_url: str) -> dict[str, Any]:
+    return {"type": "oauth2", "flows": {"password": {"tokenUrl": token_url, "scopes": {}}}}
+
+
+def sign_in_everywhere(spec: Spec, token_url: str) -> None:
+    """An OAuth2 scheme beside bearer, accepted wherever bearer is."""
+    spec["components"]["securitySchemes"]["oauth2"] = password_flow(token_url)
+    spec["security"] = [{"bearer": []}, {"oauth2": []}]
+    item(spec, "get")["security"] = [{}, {"bearer": []}, {"oauth2": []}]
+
+
+def token_url_nowhere(spec: Spec) -> None:
+    sign_in_everywhere(spec, "/api/v1/auth/login")
+
+
+def token_url_secured(spec: Spec) -> None:
+    sign_in_everywhere(spec, "/api/v1/widgets")  # createWidget takes a token
+
+
+def token_url_without_form(spec: Spec) -> None:
+    sign_in_everywhere(spec, "/api/v1/widgets")
+    collection(spec, "post")["security"] = []
 
 
 def parameters_without_422(spec: Spec) -> None:
@@ -204,14 +240,18 @@ def list_with_own_page_parameter(spec: Spec) -> None:
         "name": "page",
         "in": "query",
         "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "example": 1,
     }
 
 
 def list_returning_an_array(spec: Spec) -> None:
-    collection(spec, "get")["responses"]["200"]["content"]["application/json"]["schema"] = {
-        "type": "array",
-        "maxItems": 100,
-        "items": {"$ref": "#/components/schemas/Widget"},
+    collection(spec, "get")["responses"]["200"]["content"]["application/json"] = {
+        "schema": {
+            "type": "array",
+            "maxItems": 100,
+            "items": {"$ref": "#/components/schemas/Widget"},
+        },
+        "example": [WIDGET],
     }
 
 
@@ -237,7 +277,10 @@ def own_503(spec: Spec) -> None:
     item(spec, "get")["responses"]["503"] = {
         "description": "Busy.",
         "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            "application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"},
+                "example": {"type": "about:blank", "title": "Busy.", "status": 503},
+            }
         },
     }
 
@@ -256,8 +299,44 @@ def name_pattern_that_lets_nul_through(spec: Spec) -> None:
 
 def string_query_without_pattern(spec: Spec) -> None:
     collection(spec, "get")["parameters"].append(
-        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 50}}
+        {
+            "name": "q",
+            "in": "query",
+            "schema": {"type": "string", "maxLength": 50},
+            "example": "cog",
+        }
     )
+
+
+def parameter_without_example(spec: Spec) -> None:
+    del spec["components"]["parameters"]["Size"]["example"]
+
+
+def response_body_without_example(spec: Spec) -> None:
+    del collection(spec, "get")["responses"]["200"]["content"]["application/json"]["example"]
+
+
+def header_without_example(spec: Spec) -> None:
+    del spec["components"]["headers"]["Location"]["example"]
+
+
+def request_example_breaking_its_schema(spec: Spec) -> None:
+    body = collection(spec, "post")["requestBody"]["content"]["application/json"]
+    body["example"] = {"name": "", "colour": "green"}  # too short, and not an enum value
+
+
+def shared_example_breaking_a_referenced_schema(spec: Spec) -> None:
+    spec["components"]["examples"]["Widget"]["value"]["count"] = 1001  # Widget's count <= 1000
+
+
+def parameter_example_of_the_wrong_format(spec: Spec) -> None:
+    spec["components"]["parameters"]["WidgetId"]["example"] = "widget-1"
+
+
+def example_ref_to_nothing(spec: Spec) -> None:
+    item(spec, "get")["responses"]["200"]["content"]["application/json"]["examples"] = {
+        "Widget": {"$ref": "#/components/examples/Gadget"}
+    }
 
 
 CASES = [
@@ -380,6 +459,30 @@ CASES = [
         "WWW-Authenticate",
     ),
     Case(
+        "every-scheme",
+        second_scheme_not_accepted,
+        "security",  # the document's requirement, which every operation but getWidget uses
+        "accept jwt too, as an alternative requirement",
+    ),
+    Case(
+        "token-url",
+        token_url_nowhere,
+        "components.securitySchemes.oauth2.flows.password.tokenUrl",
+        "'/api/v1/auth/login' is no POST operation of this spec",
+    ),
+    Case(
+        "token-url",
+        token_url_secured,
+        "components.securitySchemes.oauth2.flows.password.tokenUrl",
+        "createWidget must be public (`security: []`)",
+    ),
+    Case(
+        "token-url",
+        token_url_without_form,
+        "components.securitySchemes.oauth2.flows.password.tokenUrl",
+        "createWidget must take application/x-www-form-urlencoded with `username` and `password`",
+    ),
+    Case(
         "validation-statuses",
         parameters_without_422,
         f"{ITEM}.delete.responses",
@@ -496,6 +599,48 @@ CASES = [
         f"{COLLECTION}.get.parameters.3.schema",
         "refuses U+0000",
     ),
+    Case(
+        "examples-present",
+        parameter_without_example,
+        "components.parameters.Size",
+        "give the query parameter `size` an `example`",
+    ),
+    Case(
+        "examples-present",
+        response_body_without_example,
+        f"{COLLECTION}.get.responses.200.content.application/json",
+        "give the 200 body (application/json) an `example`",
+    ),
+    Case(
+        "examples-present",
+        header_without_example,
+        "components.headers.Location",
+        "give the 201 header Location an `example`",
+    ),
+    Case(
+        "examples-valid",
+        request_example_breaking_its_schema,
+        f"{COLLECTION}.post.requestBody.content.application/json.example",
+        "/colour: 'green' is not one of ['red', 'blue']",
+    ),
+    Case(
+        "examples-valid",
+        shared_example_breaking_a_referenced_schema,
+        "components.examples.Widget.value",
+        "/count: 1001 is greater than the maximum of 1000",
+    ),
+    Case(
+        "examples-valid",
+        parameter_example_of_the_wrong_format,
+        "components.parameters.WidgetId.example",
+        "the value: 'widget-1' is not a 'uuid'",
+    ),
+    Case(
+        "examples-valid",
+        example_ref_to_nothing,
+        f"{ITEM}.get.responses.200.content.application/json.examples.Widget",
+        "points at nothing",
+    ),
 ]
 
 
@@ -564,11 +709,11 @@ def test_main_prints_each_problem_and_exits_1(
 
 def test_main_passes_the_small_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--spec", str(write(widgets(), tmp_path / "openapi.yaml"))]) == 0
-    assert "all 18 house rules pass on 5 operations" in capsys.readouterr().out
+    assert "all 22 house rules pass on 5 operations" in capsys.readouterr().out
 
 
 @pytest.mark.slow
 def test_the_script_runs_on_its_own_and_passes_the_projects_spec() -> None:
     result = run_script("lint_spec", timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("openapi/openapi.yaml: valid OpenAPI 3.1.0; all 18 house")
+    assert result.stdout.startswith("openapi/openapi.yaml: valid OpenAPI 3.1.0; all 20 house")

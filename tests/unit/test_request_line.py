@@ -129,3 +129,17 @@ def test_direct_handler_only_when_it_is_the_only_one_the_line_reaches() -> None:
             logger.handlers.clear()
         middle.propagate = True
         handler.close()
+
+
+@pytest.mark.parametrize(
+    ("created", "stamp"),
+    [
+        (1_765_000_000.0456, "2025-12-06T05:46:40.045Z"),
+        (1_765_000_000.0459, "2025-12-06T05:46:40.045Z"),  # the same millisecond, kept
+        (1_765_000_000.9991, "2025-12-06T05:46:40.999Z"),
+        (1_765_000_001.0004, "2025-12-06T05:46:41.000Z"),  # the next second
+        (1_765_000_000.5, "2025-12-06T05:46:40.500Z"),  # an earlier time again
+    ],
+)
+def test_time_stamps_to_the_millisecond(created: float, stamp: str) -> None:
+    assert logs.TextFormatter.request_line(LINES[2], created).startswith(f"{stamp} INFO ")

@@ -33,14 +33,21 @@ CLOSE = (b"connection", b"close")  # uvicorn closes the connection after such a 
 NAMES = frozenset([REQUEST_ID, *(name for name, _ in ALWAYS)])  # ours replace the app's
 NAMES_NO_STORE = NAMES | {NO_STORE[0]}
 # The interactive docs may be cached; everything the API answers is per caller and may not.
-CACHEABLE = ("/docs", "/redoc", "/openapi.json")
+# The app passes every path of the docs (app/spec.py's `documentation_paths`, their assets too).
+CACHEABLE = frozenset({"/docs", "/redoc", "/openapi.json"})
 
 
 class ResponseHeadersMiddleware:
     def __init__(
-        self, app: ASGIApp, *, drain: Drain | None = None, observer: Observer | None = None
+        self,
+        app: ASGIApp,
+        *,
+        drain: Drain | None = None,
+        observer: Observer | None = None,
+        cacheable: frozenset[str] = CACHEABLE,
     ) -> None:
         self.app = app
+        self.cacheable = cacheable
         self.drain = drain or Drain()
         self.observer = observer or Observer()
 
@@ -53,7 +60,7 @@ class ResponseHeadersMiddleware:
         # 32 hex digits, as uuid4().hex gave, without building a UUID (a third of the time).
         request_id = given if ACCEPTABLE.fullmatch(given) else secrets.token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
-        no_store = scope["path"] not in CACHEABLE
+        no_store = scope["path"] not in self.cacheable
         added = [(REQUEST_ID, request_id.encode()), *ALWAYS, *((NO_STORE,) if no_store else ())]
         names = NAMES_NO_STORE if no_store else NAMES
         drain = self.drain

@@ -1,0 +1,106 @@
+"""The mock: the contract served from its own examples, with no database (`nox -s mock`).
+
+The generated routers, the ones the service runs, in front of the generated example
+implementation (`contract.mock`): a request is validated exactly as the service validates it
+(parameters, bodies, media types, sizes, hosts; the same 4xx problems), and a valid one gets the
+success status with the example the contract gives it. Any bearer token signs in, since there
+are no accounts; an operation that needs one still answers 401 without it. Every answer is
+checked against the contract (middleware/response_validation.py), whatever the settings say.
+
+    python -m app serve --factory app.mock:create_app [--port 8000]
+"""
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.middleware.cors import CORSMiddleware
+
+from app import contract_check, problems, redaction, spec
+from app.auth.principal import NOT_BEARER, bearer
+from app.contract_paths import ContractPaths
+from app.draining import Drain
+from app.errors import Unauthenticated
+from app.middleware import allowed_hosts
+from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
+from app.middleware.compression import CompressionMiddleware
+from app.middleware.observe import Observer
+from app.middleware.response_headers import ResponseHeadersMiddleware
+from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
+from app.middleware.server_errors import ServerErrorsMiddleware
+from app.settings import Settings
+from contract.api import OPERATIONS, TITLE, VERSION, build_routers
+from contract.mock import ExampleProviders
+
+
+class MockPrincipal(str):
+    """Whoever sent a bearer token: the mock has no accounts to look it up in."""
+
+
+async def authenticate(
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+) -> MockPrincipal:
+    if credentials is None:
+        raise Unauthenticated("This operation needs a bearer access token.")
+    return MockPrincipal(credentials.credentials)
+
+
+async def authenticate_optional(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+) -> MockPrincipal | None:
+    """None for an anonymous caller; an `Authorization` that is not a bearer token is a 401."""
+    if credentials is None:
+        if "authorization" in request.headers:
+            raise Unauthenticated(NOT_BEARER)
+        return None
+    return MockPrincipal(credentials.credentials)
+
+
+def create_app(settings: Settings | None = None, *, drain: Drain | None = None) -> FastAPI:
+    """The mock app; the same signature as app.main.create_app, for `serve --factory`."""
+    settings = settings or Settings()
+    redact = redaction.install([settings.secret_key.get_secret_value()])
+    drain = drain or Drain()
+    app = FastAPI(
+        title=f"{TITLE} (mock)",
+        version=VERSION,
+        openapi_url=None,  # spec.docs_router serves the contract itself
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.drain = drain
+    app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
+    problems.install(app)
+    api_routers = build_routers(
+        ExampleProviders(),
+        authenticate=authenticate,
+        authenticate_optional=authenticate_optional,
+    )
+    routers = [*api_routers, spec.docs_router()]
+    app.state.routes = [route for router in routers for route in router.routes]
+    contract_check.verify(app.state.routes)
+    app.router.routes.extend(app.state.routes)
+
+    # The service's layers (app/main.py) less the database, rate limit and metrics, innermost
+    # first; the response check is always on.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        methods=methods_with_bodies(OPERATIONS),
+    )
+    app.add_middleware(ServerErrorsMiddleware, drain=drain, redact=redact)
+    app.add_middleware(ResponseValidationMiddleware, contract=ResponseContract(OPERATIONS))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    app.add_middleware(CompressionMiddleware)
+    hosts = allowed_hosts.patterns(settings.allowed_hosts)
+    app.add_middleware(allowed_hosts.AllowedHostsMiddleware, allowed_hosts=hosts)
+    app.add_middleware(ResponseHeadersMiddleware, drain=drain, observer=Observer(None))
+    return app
