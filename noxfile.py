@@ -193,11 +193,32 @@ def tests(session: nox.Session) -> None:
     )
 
 
+def install_once(session: nox.Session, *args: str) -> None:
+    """`pip install ARGS` in the session's environment, pip's progress shown, unless it has them.
+
+    A stamp of the arguments and pyproject.toml says it does: installing again would only say
+    "Requirement already satisfied" for a few seconds (an editable install follows src/ itself).
+    The first time, pip downloads and builds every dependency (~40 s): its lines show which.
+    """
+    stamp = session.env_dir / "installed.sha256"
+    digest = hashlib.sha256("\0".join([*args, (ROOT / "pyproject.toml").read_text()]).encode())
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        session.log(f"{session.env_dir} has the service installed (pyproject.toml unchanged)")
+        return
+    session.log(
+        f"installing the service and its dependencies into {session.env_dir} "
+        "(the first time: about 40 s of downloads)"
+    )
+    session.install(*args, silent=False)
+    stamp.write_text(digest.hexdigest())
+
+
 @nox.session
 def serve(session: nox.Session) -> None:
     """Run the service (`python -m app serve`: uvicorn configured from APP_* settings, draining
     on SIGTERM) on SQLite under var/; arguments go to it (`-- --help` lists them)."""
-    session.install("-e", ".")
+    install_once(session, "-e", ".")
+    session.log("starting the service; it says where it is once it is up (Ctrl+C stops it)")
     session.run("python", "-m", "app", "serve", *session.posargs)
 
 

@@ -34,7 +34,7 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.importer import import_from_string
 
-from app import logs, redaction
+from app import banner, logs, redaction
 from app.draining import Drain
 from app.metrics.workers import WorkerMetrics
 from app.settings import Settings
@@ -53,19 +53,38 @@ class AppFactory(Protocol):
 class DrainingServer(uvicorn.Server):
     """A uvicorn Server whose SIGTERM drains for `drain_s` before uvicorn's own shutdown.
 
-    Only `handle_exit` and `serve` are overridden, both public; the stop itself is uvicorn's
-    (`should_exit`, then `shutdown` with `timeout_graceful_shutdown`).
+    Only `handle_exit`, `serve` and `startup` are overridden, all public; the stop itself is
+    uvicorn's (`should_exit`, then `shutdown` with `timeout_graceful_shutdown`). With `announce`,
+    the settings it runs with, it logs `app.banner`'s block once it is up.
     """
 
-    def __init__(self, config: uvicorn.Config, *, drain: Drain, drain_s: float) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        *,
+        drain: Drain,
+        drain_s: float,
+        announce: Settings | None = None,
+    ) -> None:
         super().__init__(config)
         self.drain = drain
         self.drain_s = drain_s
+        self.announce = announce
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
         await super().serve(sockets)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)  # the app's start-up (migrations), then the listener
+        if self.started and self.announce is not None:
+            bound = [s.getsockname() for server in self.servers for s in server.sockets]
+            if bound and isinstance(bound[0], tuple):  # an address and a port, not a Unix path
+                host, port = bound[0][:2]
+                url = banner.base_url(host, port)
+                listening = f"{host}, every interface" if host in banner.ALL_INTERFACES else None
+                log.info("%s", banner.banner(self.announce, url, listening))
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         # Runs in the signal handler, on the event loop's thread between two bytecodes: only
@@ -148,6 +167,7 @@ def serve_one(args: argparse.Namespace) -> int:
         ),
         drain=drain,
         drain_s=settings.shutdown_drain_s,
+        announce=None if args.no_banner else settings,
     )
     sockets = None
     if args.fd is not None:
@@ -187,17 +207,19 @@ def supervise(args: argparse.Namespace) -> int:
 
     shared = WorkerMetrics()  # the workers' PROMETHEUS_MULTIPROC_DIR
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(announce: bool = False) -> subprocess.Popen[bytes]:
         # A process group of its own: a terminal's Ctrl+C reaches the children through us,
         # once, instead of twice (a second SIGINT would force them to quit).
         # Our own interpreter and module, with arguments argparse has already checked.
+        # Only the first worker logs the block of URLs once it is up (app/banner.py).
+        quiet = [] if announce and not args.no_banner else ["--no-banner"]
         return subprocess.Popen(  # noqa: S603
-            command, pass_fds=[fd], process_group=0, env=shared.environ()
+            [*command, *quiet], pass_fds=[fd], process_group=0, env=shared.environ()
         )
 
     host, port = listener.getsockname()[:2]
     log.info("serving on %s:%s with %d workers", host, port, args.workers)
-    children = [start() for _ in range(args.workers)]
+    children = [start(announce=index == 0) for index in range(args.workers)]
     stopping, failed = False, False
     while True:
         while received:
@@ -244,6 +266,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug", "trace"],
         help="the least severe lines logged (default APP_LOG_LEVEL, info: a line per request)",
+    )
+    parser.add_argument(
+        "--no-banner",
+        action="store_true",
+        help="do not log the block of URLs, database and first steps once the service is up",
     )
     parser.add_argument(
         "--timeout-keep-alive",
