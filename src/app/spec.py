@@ -26,6 +26,8 @@ from contract.document import DOCUMENT
 
 STATIC = files("app").joinpath("static")
 ASSETS = "/docs/assets"
+ASSET_ROUTE = ASSETS + "/{asset_path:path}"
+PAGES = ("/openapi.json", "/docs", "/redoc")
 # The asset URLs name their package's version: a new version is a new URL, so a browser may
 # keep each file for good.
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
@@ -116,7 +118,12 @@ def origin(request: Request) -> str:
 
 def documentation_paths() -> frozenset[str]:
     """Every path of the documentation (what the response headers let browsers cache)."""
-    return frozenset({"/openapi.json", "/docs", "/redoc", *(a.url for a in assets().values())})
+    return frozenset({*PAGES, *(a.url for a in assets().values())})
+
+
+def documentation_routes() -> frozenset[str]:
+    """The route templates `docs_router` adds: the pages, and one route for every asset."""
+    return frozenset({*PAGES, ASSET_ROUTE})
 
 
 def _assets_route(loaded: dict[str, Asset]) -> Callable[[str], Awaitable[Response]]:
@@ -179,5 +186,5 @@ def docs_router() -> APIRouter:
         page.headers.update(PAGE_POLICY)
         return page
 
-    router.add_api_route(ASSETS + "/{asset_path:path}", _assets_route(loaded), methods=["GET"])
+    router.add_api_route(ASSET_ROUTE, _assets_route(loaded), methods=["GET"])
     return router

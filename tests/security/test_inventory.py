@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
-from app.spec import documentation_paths
+from app.spec import documentation_routes
 from tests.support.accounts import Account
 from tests.support.collection import every_operation
 from tests.support.contract import assert_problem, spec
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 
 # Every standard method, and one no one should serve.
 TRIED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND")
-DOCUMENTATION = documentation_paths()  # /openapi.json, /docs, /redoc and their assets
+DOCUMENTATION = documentation_routes()  # /openapi.json, /docs, /redoc and their assets' route
 
 
 def listed(path: str) -> list[str]:
