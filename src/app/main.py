@@ -13,7 +13,7 @@ from app.contract_paths import ContractPaths
 from app.db import migrate
 from app.db.database import Database
 from app.draining import Drain
-from app.metrics.registry import build_metrics
+from app.metrics.registry import Metrics, build_metrics
 from app.middleware import allowed_hosts
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.compression import CompressionMiddleware
@@ -140,6 +140,16 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
             ResponseValidationMiddleware,
             contract=ResponseContract(OPERATIONS),
         )
+    add_edge_layers(app, settings, drain=drain, metrics=metrics)
+    return app
+
+
+def add_edge_layers(
+    app: FastAPI, settings: Settings, *, drain: Drain, metrics: Metrics | None
+) -> None:
+    """The outer layers, outermost last: CORS, gzip, allowed hosts, the response headers (request
+    id, timing, the log line and metrics). The service and the mock (app/mock.py) both end
+    their stacks with these."""
     if settings.cors_origins:  # no origins: no CORS headers at all, and no layer to pass
         app.add_middleware(
             CORSMiddleware,
@@ -162,4 +172,3 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
         observer=Observer(metrics),
         cacheable=spec.documentation_paths(),
     )
-    return app

@@ -12,18 +12,14 @@ checked against the contract (middleware/response_validation.py), whatever the s
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials
-from starlette.middleware.cors import CORSMiddleware
 
 from app import contract_check, problems, redaction, spec
 from app.auth.principal import NOT_BEARER, bearer
 from app.contract_paths import ContractPaths
 from app.draining import Drain
 from app.errors import Unauthenticated
-from app.middleware import allowed_hosts
+from app.main import add_edge_layers
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
-from app.middleware.compression import CompressionMiddleware
-from app.middleware.observe import Observer
-from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
 from app.settings import Settings
@@ -89,18 +85,5 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     )
     app.add_middleware(ServerErrorsMiddleware, drain=drain, redact=redact)
     app.add_middleware(ResponseValidationMiddleware, contract=ResponseContract(OPERATIONS))
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
-            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
-            allow_credentials=False,
-            max_age=600,
-        )
-    app.add_middleware(CompressionMiddleware)
-    hosts = allowed_hosts.patterns(settings.allowed_hosts)
-    app.add_middleware(allowed_hosts.AllowedHostsMiddleware, allowed_hosts=hosts)
-    app.add_middleware(ResponseHeadersMiddleware, drain=drain, observer=Observer(None))
+    add_edge_layers(app, settings, drain=drain, metrics=None)
     return app
