@@ -1,8 +1,9 @@
 """`create_app(settings)`: wiring only. Run with `python -m app serve` (app/server.py)."""
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
@@ -25,8 +26,9 @@ from app.middleware.server_errors import ServerErrorsMiddleware
 from app.providers import Providers
 from app.settings import Settings
 from app.users.bootstrap import ensure_first_superuser
-from contract.api import OPERATIONS, TITLE, VERSION, build_routers
+from contract.api import OPERATIONS, TITLE, VERSION, ServiceProviders, build_routers
 
+P = TypeVar("P")  # the principal type the implementations take
 # FastAPI's native OpenTelemetry, off unless APP_OPENTELEMETRY_ENABLED (settings.py says why).
 TELEMETRY_OFF: TelemetryConfig = {
     "tracing": False,
@@ -102,21 +104,12 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     app.state.providers = providers
     app.state.drain = drain
     app.state.metrics = metrics
-    app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
-    problems.install(app)
-    api_routers = build_routers(
+    route_contract(
+        app,
         providers,
         authenticate=providers.authenticator.authenticate,
         authenticate_optional=providers.authenticator.authenticate_optional,
     )
-    routers = [*api_routers, spec.docs_router()]
-    app.state.routes = [route for router in routers for route in router.routes]
-    contract_check.verify(app.state.routes)
-    # The routes go straight onto the app's router. FastAPI (>= 0.16x) wraps included routers
-    # in lazy proxies that it re-resolves while matching: ~15-30 us a request, measured
-    # in-process. The contract check and the 405 Allow header (for paths outside the contract)
-    # read app.state.routes.
-    app.router.routes.extend(app.state.routes)
 
     # Pure ASGI middleware, added innermost first. The response headers (request id, security
     # headers) wrap everything, so every response (a 500, a 429, a CORS refusal) carries them.
@@ -172,3 +165,31 @@ def add_edge_layers(
         observer=Observer(metrics),
         cacheable=spec.documentation_paths(),
     )
+
+
+def route_contract(
+    app: FastAPI,
+    providers: ServiceProviders[P],
+    *,
+    authenticate: Callable[..., Awaitable[P]],
+    authenticate_optional: Callable[..., Awaitable[P | None]],
+) -> None:
+    """The contract's generated routers served by `providers`' implementations, and the docs:
+    the problem handlers installed, every operation checked as implemented (contract_check),
+    the routes on the app. The service and the mock (app/mock.py) differ only in what they pass.
+    """
+    app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
+    problems.install(app)
+    api_routers = build_routers(
+        providers,
+        authenticate=authenticate,
+        authenticate_optional=authenticate_optional,
+    )
+    routers = [*api_routers, spec.docs_router()]
+    app.state.routes = [route for router in routers for route in router.routes]
+    contract_check.verify(app.state.routes)
+    # The routes go straight onto the app's router. FastAPI (>= 0.16x) wraps included routers
+    # in lazy proxies that it re-resolves while matching: ~15-30 us a request, measured
+    # in-process. The contract check and the 405 Allow header (for paths outside the contract)
+    # read app.state.routes.
+    app.router.routes.extend(app.state.routes)

@@ -13,17 +13,16 @@ checked against the contract (middleware/response_validation.py), whatever the s
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from app import contract_check, problems, redaction, spec
+from app import redaction
 from app.auth.principal import NOT_BEARER, bearer
-from app.contract_paths import ContractPaths
 from app.draining import Drain
 from app.errors import Unauthenticated
-from app.main import add_edge_layers
+from app.main import add_edge_layers, route_contract
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
 from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
 from app.settings import Settings
-from contract.api import OPERATIONS, TITLE, VERSION, build_routers
+from contract.api import OPERATIONS, TITLE, VERSION
 from contract.mock import ExampleProviders
 
 
@@ -64,17 +63,12 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
     )
     app.state.settings = settings
     app.state.drain = drain
-    app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
-    problems.install(app)
-    api_routers = build_routers(
+    route_contract(
+        app,
         ExampleProviders(),
         authenticate=authenticate,
         authenticate_optional=authenticate_optional,
     )
-    routers = [*api_routers, spec.docs_router()]
-    app.state.routes = [route for router in routers for route in router.routes]
-    contract_check.verify(app.state.routes)
-    app.router.routes.extend(app.state.routes)
 
     # The service's layers (app/main.py) less the database, rate limit and metrics, innermost
     # first; the response check is always on.

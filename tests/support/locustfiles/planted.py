@@ -9,21 +9,10 @@ import uuid
 
 from locust import FastHttpUser, constant, events, task
 
-from perf.scenarios import contract, progress, thresholds
+from perf.scenarios import listeners
 from perf.scenarios.responses import expect
 
-PROGRESS = progress.Progress()
-CONTRACT = contract.ContractListener()
-
-events.init_command_line_parser.add_listener(thresholds.add_option)
-events.init_command_line_parser.add_listener(progress.add_option)
-events.init_command_line_parser.add_listener(contract.add_option)
-events.init.add_listener(progress.fresh_clock)
-events.init.add_listener(CONTRACT.init)
-events.request.add_listener(CONTRACT.request)
-events.test_start.add_listener(PROGRESS.start)
-events.test_stop.add_listener(PROGRESS.stop)
-events.quitting.add_listener(thresholds.check)
+listeners.register(events)
 
 
 class Planted(FastHttpUser):
