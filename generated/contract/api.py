@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from contract.routers import auth, health, items, metrics, posts, users
 
@@ -1677,8 +1678,9 @@ def build_routers(
     *,
     authenticate: Callable[..., Awaitable[P]],
     authenticate_optional: Callable[..., Awaitable[P | None]],
+    route_class: type[APIRoute] = APIRoute,
 ) -> list[APIRouter]:
-    """The router of every tag `providers` implements.
+    """The router of every tag `providers` implements, each operation a `route_class` route.
 
     A tag it lacks is skipped rather than failing here, so that the app's start-up check can
     name each unserved operation; the type checker already reports the missing attribute.
@@ -1687,16 +1689,18 @@ def build_routers(
     provider: Any
 
     if (provider := getattr(providers, "auth", None)) is not None:
-        routers.append(auth.build_router(provider))
+        routers.append(auth.build_router(provider, route_class=route_class))
 
     if (provider := getattr(providers, "health", None)) is not None:
-        routers.append(health.build_router(provider))
+        routers.append(health.build_router(provider, route_class=route_class))
 
     if (provider := getattr(providers, "items", None)) is not None:
-        routers.append(items.build_router(provider, authenticate=authenticate))
+        routers.append(
+            items.build_router(provider, authenticate=authenticate, route_class=route_class)
+        )
 
     if (provider := getattr(providers, "metrics", None)) is not None:
-        routers.append(metrics.build_router(provider))
+        routers.append(metrics.build_router(provider, route_class=route_class))
 
     if (provider := getattr(providers, "posts", None)) is not None:
         routers.append(
@@ -1704,10 +1708,13 @@ def build_routers(
                 provider,
                 authenticate=authenticate,
                 authenticate_optional=authenticate_optional,
+                route_class=route_class,
             )
         )
 
     if (provider := getattr(providers, "users", None)) is not None:
-        routers.append(users.build_router(provider, authenticate=authenticate))
+        routers.append(
+            users.build_router(provider, authenticate=authenticate, route_class=route_class)
+        )
 
     return routers

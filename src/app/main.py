@@ -23,6 +23,7 @@ from app.middleware.rate_limit import RateLimitMiddleware, close_storage, open_s
 from app.middleware.response_headers import ResponseHeadersMiddleware
 from app.middleware.response_validation import ResponseContract, ResponseValidationMiddleware
 from app.middleware.server_errors import ServerErrorsMiddleware
+from app.prefiltered_route import PrefilteredRoute
 from app.providers import Providers
 from app.settings import Settings
 from app.users.bootstrap import ensure_first_superuser
@@ -180,12 +181,15 @@ def route_contract(
     """
     app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
     problems.install(app)
+    # Every route, and any added later, rules paths out by their text first (prefiltered_route).
+    app.router.route_class = PrefilteredRoute
     api_routers = build_routers(
         providers,
         authenticate=authenticate,
         authenticate_optional=authenticate_optional,
+        route_class=PrefilteredRoute,
     )
-    routers = [*api_routers, spec.docs_router()]
+    routers = [*api_routers, spec.docs_router(PrefilteredRoute)]
     app.state.routes = [route for router in routers for route in router.routes]
     contract_check.verify(app.state.routes)
     # The routes go straight onto the app's router. FastAPI (>= 0.16x) wraps included routers

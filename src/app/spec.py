@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -145,9 +146,9 @@ def _read(asset: Asset) -> bytes:
     return STATIC.joinpath(asset.package, asset.name).read_bytes()
 
 
-def docs_router() -> APIRouter:
+def docs_router(route_class: type[APIRoute] = APIRoute) -> APIRouter:
     """/openapi.json, /docs and /redoc serving the contract itself, and their assets."""
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=route_class)
     loaded = assets()
 
     def prefix(request: Request) -> str:

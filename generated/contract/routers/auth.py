@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import NamedTuple, Protocol
 
 from fastapi import APIRouter, Body, Depends, Form, Response
+from fastapi.routing import APIRoute
 
 from contract import models
 from contract.runtime import (
@@ -48,9 +49,11 @@ class AuthApi(Protocol):
 
 def build_router(
     get_api: Callable[..., Awaitable[AuthApi]],
+    *,
+    route_class: type[APIRoute] = APIRoute,
 ) -> APIRouter:
     """Route every `auth` operation to the implementation `get_api` provides."""
-    router = APIRouter(tags=["auth"])
+    router = APIRouter(tags=["auth"], route_class=route_class)
 
     @router.post(
         "/api/v1/auth/register",

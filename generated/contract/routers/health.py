@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.routing import APIRoute
 
 from contract import models
 from contract.runtime import (
@@ -29,9 +30,11 @@ class HealthApi(Protocol):
 
 def build_router(
     get_api: Callable[..., Awaitable[HealthApi]],
+    *,
+    route_class: type[APIRoute] = APIRoute,
 ) -> APIRouter:
     """Route every `health` operation to the implementation `get_api` provides."""
-    router = APIRouter(tags=["health"])
+    router = APIRouter(tags=["health"], route_class=route_class)
 
     @router.get(
         "/health/live",

@@ -9,6 +9,7 @@ from typing import Literal, NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi.routing import APIRoute
 
 from contract import models
 from contract.runtime import (
@@ -97,9 +98,10 @@ def build_router(
     get_api: Callable[..., Awaitable[ItemsApi[P]]],
     *,
     authenticate: Callable[..., Awaitable[P]],
+    route_class: type[APIRoute] = APIRoute,
 ) -> APIRouter:
     """Route every `items` operation to the implementation `get_api` provides."""
-    router = APIRouter(tags=["items"])
+    router = APIRouter(tags=["items"], route_class=route_class)
 
     @router.get(
         "/api/v1/users/{user_id}/items",

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.routing import APIRoute
 
 from contract.runtime import (
     text_response,
@@ -24,9 +25,11 @@ class MetricsApi(Protocol):
 
 def build_router(
     get_api: Callable[..., Awaitable[MetricsApi]],
+    *,
+    route_class: type[APIRoute] = APIRoute,
 ) -> APIRouter:
     """Route every `metrics` operation to the implementation `get_api` provides."""
-    router = APIRouter(tags=["metrics"])
+    router = APIRouter(tags=["metrics"], route_class=route_class)
 
     @router.get(
         "/metrics",

@@ -9,6 +9,7 @@ from typing import NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi.routing import APIRoute
 
 from contract import models
 from contract.runtime import (
@@ -108,9 +109,10 @@ def build_router(
     *,
     authenticate: Callable[..., Awaitable[P]],
     authenticate_optional: Callable[..., Awaitable[P | None]],
+    route_class: type[APIRoute] = APIRoute,
 ) -> APIRouter:
     """Route every `posts` operation to the implementation `get_api` provides."""
-    router = APIRouter(tags=["posts"])
+    router = APIRouter(tags=["posts"], route_class=route_class)
 
     @router.get(
         "/api/v1/posts",

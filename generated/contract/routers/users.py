@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi.routing import APIRoute
 
 from contract import models
 from contract.runtime import (
@@ -66,9 +67,10 @@ def build_router(
     get_api: Callable[..., Awaitable[UsersApi[P]]],
     *,
     authenticate: Callable[..., Awaitable[P]],
+    route_class: type[APIRoute] = APIRoute,
 ) -> APIRouter:
     """Route every `users` operation to the implementation `get_api` provides."""
-    router = APIRouter(tags=["users"])
+    router = APIRouter(tags=["users"], route_class=route_class)
 
     @router.get(
         "/api/v1/users/me",
