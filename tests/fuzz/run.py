@@ -40,7 +40,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import fuzzing
+from tests.support import fuzzing, meaning
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -132,9 +132,17 @@ def cli(base_url: str, run: Run, folder: Path, reports: Path, extra: list[str]) 
     ]  # fmt: skip
     print("$", " ".join(command), flush=True)
     started = time.monotonic()
-    code = subprocess.run(command, env={**os.environ, **run.env}, check=False).returncode
+    env = {**os.environ, **run.env, **hooks_env()}
+    code = subprocess.run(command, env=env, check=False).returncode
     print(f"{run.name}: exit {code} after {time.monotonic() - started:.1f} s", flush=True)
     return code
+
+
+def hooks_env() -> dict[str, str]:
+    """The checks and hooks of tests/support/meaning.py, loaded by the CLI from tests/fuzz/hooks.py
+    (the project root on the path, so `tests` imports however the CLI is started)."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {"SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "PYTHONPATH": path}
 
 
 def new_account_token(base_url: str) -> str:
@@ -144,11 +152,23 @@ def new_account_token(base_url: str) -> str:
         registered = client.post(REGISTER, json={"email": email, "password": password})
         if registered.status_code != 201:
             raise SystemExit(f"registering {email}: {registered.status_code} {registered.text}")
-        login = client.post(LOGIN, data={"username": email, "password": password})
+    return sign_in(base_url, Credentials(email, password))
+
+
+def sign_in(base_url: str, who: Credentials) -> str:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        login = client.post(LOGIN, data={"username": who.email, "password": who.password})
         if login.status_code != 200:
-            raise SystemExit(f"signing in as {email}: {login.status_code} {login.text}")
+            raise SystemExit(f"signing in as {who.email}: {login.status_code} {login.text}")
     token: str = login.json()["access_token"]
     return token
+
+
+def seed(base_url: str, superuser: Credentials) -> None:
+    """Items and posts of two accounts, for the checks of filters and order to bite on."""
+    tokens = [sign_in(base_url, superuser), new_account_token(base_url)]
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        meaning.seed(client, tokens)
 
 
 def wait_until_ready(base_url: str, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -232,6 +252,7 @@ def fuzz(base_url: str, superuser: Credentials, args: argparse.Namespace, folder
     wait_until_ready(base_url)
     profile = fuzzing.PROFILES[args.profile]
     print(f"profile {profile}, seed {args.seed}", flush=True)
+    seed(base_url, superuser)
     codes = [
         cli(base_url, run, folder, reports, args.extra)
         for run in runs(base_url, superuser, profile, args.seed)
