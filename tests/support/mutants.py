@@ -20,6 +20,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.draining import Drain
+from app.settings import Settings
+
 MUTANT_ENV = "FUZZ_MUTANT"
 SLOW_S = 6.0  # over fuzzing.MAX_RESPONSE_TIME_S
 USER_EXAMPLE = {
@@ -268,9 +271,9 @@ def plant(app: ASGIApp, name: str | None) -> ASGIApp:
         raise ValueError(f"{MUTANT_ENV}={name!r}: use one of {', '.join(CATALOGUE)}") from None
 
 
-def create_app() -> ASGIApp:
+def create_app(settings: Settings, *, drain: Drain) -> ASGIApp:
     """A factory for `python -m app serve --factory tests.support.mutants:create_app`: the
     service with the mutant `FUZZ_MUTANT` names planted (the CLI's counterpart of `plant`)."""
     from app.main import create_app as service
 
-    return plant(service(), os.environ.get(MUTANT_ENV))
+    return plant(service(settings, drain=drain), os.environ.get(MUTANT_ENV))
