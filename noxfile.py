@@ -185,6 +185,8 @@ def tests(session: nox.Session) -> None:
     models, routers = codegen_pythons(session)
     session.run(
         "pytest",
+        # For CI to show each failure by test: reports/ holds the fuzz runs' reports too.
+        f"--junitxml={ROOT / 'reports' / 'tests.xml'}",
         *session.posargs,
         env={
             "CODEGEN_MODELS_PYTHON": str(models),
@@ -247,6 +249,15 @@ def fuzz(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run("python", "-m", "tests.fuzz.run", *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Plant each contract bug of tests/support/mutants.py in turn, fuzz in process, print the
+    catch rate and the phase and check that caught each (tests/fuzz/mutants.py; `-- --quick`:
+    only the operations each bug is planted in, `-- --only NAME ...`: those bugs)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.fuzz.mutants", *session.posargs)
 
 
 @nox.session

@@ -25,6 +25,7 @@ Rate limits are off: thousands of `register` and `login` calls would otherwise b
 `tests/api/test_rate_limit.py` covers the limits themselves.
 """
 
+import os
 import random
 import tomllib
 from collections import Counter
@@ -34,7 +35,6 @@ from typing import Any, Literal, cast
 import hypothesis
 import pytest
 import schemathesis
-from fastapi import FastAPI
 from hypothesis.errors import Flaky
 from schemathesis import Case
 from schemathesis.auths import AuthContext
@@ -47,11 +47,12 @@ from schemathesis.generation.stateful.state_machine import APIStateMachine, Step
 from schemathesis.python import asgi
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+from starlette.types import ASGIApp
 
 from app.main import create_app
 from app.settings import Settings
 from tests.fuzz import run
-from tests.support import fuzzing
+from tests.support import catches, fuzzing, meaning, mutants
 from tests.support.accounts import (
     LOGIN,
     PASSWORD,
@@ -88,6 +89,13 @@ def load_schema() -> OpenApiSchema:
     return schemathesis.openapi.from_path(SPEC_PATH, config=config)
 
 
+def fuzzed_schema() -> OpenApiSchema:
+    """The schema `test_operation` fuzzes: every operation, or those `FUZZ_OPERATIONS` names."""
+    chosen = fuzzing.operations()
+    loaded = load_schema()
+    return loaded.include(operation_id=chosen) if chosen else loaded  # type: ignore[return-value]
+
+
 def role_for(operation_id: str, *, stateful: bool) -> Role | None:
     """Who calls an operation: None for a public one, which is tested without a token."""
     operation = by_id(operation_id)
@@ -107,7 +115,7 @@ class AppUnderTest:
     """
 
     def __init__(self) -> None:
-        self.target: FastAPI | None = None
+        self.target: ASGIApp | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         assert self.target is not None, "the `service` fixture has not started the app"
@@ -124,6 +132,8 @@ class Identities:
         with asgi.get_client(APP) as client:
             self.superuser = self._login(client, SUPERUSER_EMAIL, SUPERUSER_PASSWORD)
         self.user = self.new_account()
+        with asgi.get_client(APP) as client:
+            meaning.seed(client, [self.superuser, self.user])  # lists with entries that differ
 
     def new_account(self) -> str:
         email = new_email("fuzz")
@@ -176,7 +186,9 @@ class Tally:
 
 
 TALLY = Tally()
-schema = load_schema()
+meaning.register()  # the checks of what the contract means, and the hooks that feed real data
+catches.register()  # `nox -s mutants`: which phase and check caught a planted bug
+schema = fuzzed_schema()
 schema.app = APP
 schema.auth(refresh_interval=None)(Roles)
 
@@ -200,7 +212,8 @@ def service(
         first_superuser_password=SUPERUSER_PASSWORD,
         **FAST_HASHING,
     )
-    APP.target = create_app(settings)
+    # `nox -s mutants` plants one contract bug at a time around the app (tests/support/mutants.py).
+    APP.target = mutants.plant(create_app(settings), os.environ.get(mutants.MUTANT_ENV))
     if not request.config.pluginmanager.has_plugin(SUMMARY):
         request.config.pluginmanager.register(Summary(), SUMMARY)
     try:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import fuzzing
+from tests.support import fuzzing, meaning, mutants
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -127,14 +127,23 @@ def cli(base_url: str, run: Run, folder: Path, reports: Path, extra: list[str]) 
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(config_file),
         "run", f"{base_url}/openapi.json", "--url", base_url, "--mode", "all",
-        "--report", "junit", "--report-junit-path", str(reports / f"{run.name}.xml"),
+        "--report", "junit,json", "--report-junit-path", str(reports / f"{run.name}.xml"),
+        "--report-json-path", str(reports / f"{run.name}.json"),
         *run.options, *extra,
     ]  # fmt: skip
     print("$", " ".join(command), flush=True)
     started = time.monotonic()
-    code = subprocess.run(command, env={**os.environ, **run.env}, check=False).returncode
+    env = {**os.environ, **run.env, **hooks_env()}
+    code = subprocess.run(command, env=env, check=False).returncode
     print(f"{run.name}: exit {code} after {time.monotonic() - started:.1f} s", flush=True)
     return code
+
+
+def hooks_env() -> dict[str, str]:
+    """The checks and hooks of tests/support/meaning.py, loaded by the CLI from tests/fuzz/hooks.py
+    (the project root on the path, so `tests` imports however the CLI is started)."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {"SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "PYTHONPATH": path}
 
 
 def new_account_token(base_url: str) -> str:
@@ -144,11 +153,23 @@ def new_account_token(base_url: str) -> str:
         registered = client.post(REGISTER, json={"email": email, "password": password})
         if registered.status_code != 201:
             raise SystemExit(f"registering {email}: {registered.status_code} {registered.text}")
-        login = client.post(LOGIN, data={"username": email, "password": password})
+    return sign_in(base_url, Credentials(email, password))
+
+
+def sign_in(base_url: str, who: Credentials) -> str:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        login = client.post(LOGIN, data={"username": who.email, "password": who.password})
         if login.status_code != 200:
-            raise SystemExit(f"signing in as {email}: {login.status_code} {login.text}")
+            raise SystemExit(f"signing in as {who.email}: {login.status_code} {login.text}")
     token: str = login.json()["access_token"]
     return token
+
+
+def seed(base_url: str, superuser: Credentials) -> None:
+    """Items and posts of two accounts, for the checks of filters and order to bite on."""
+    tokens = [sign_in(base_url, superuser), new_account_token(base_url)]
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        meaning.seed(client, tokens)
 
 
 def wait_until_ready(base_url: str, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -166,7 +187,7 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes] | None = No
 
 
 @contextmanager
-def local_service(folder: Path, superuser: Credentials) -> Iterator[str]:
+def local_service(folder: Path, superuser: Credentials, mutant: str | None = None) -> Iterator[str]:
     """`python -m app serve` on 127.0.0.1 with its own SQLite database under `folder`; yields the
     base URL.
 
@@ -188,6 +209,11 @@ def local_service(folder: Path, superuser: Credentials) -> Iterator[str]:
         "APP_ARGON2_TIME_COST": "1",
         "APP_SHUTDOWN_DRAIN_S": "0",  # no load balancer to drain: stop at once when done
     }
+    factory = []
+    if mutant:  # one planted contract bug (tests/support/mutants.py), never in a real service
+        factory = ["--factory", "tests.support.mutants:create_app"]
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        settings |= {mutants.MUTANT_ENV: mutant, "PYTHONPATH": path}
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")} | settings
     (folder / "var").mkdir()  # the default database goes there; only a dev secret creates it
     log = folder / "uvicorn.log"
@@ -197,7 +223,7 @@ def local_service(folder: Path, superuser: Credentials) -> Iterator[str]:
         base_url = f"http://{HOST}:{listener.getsockname()[1]}"
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve",
-             "--fd", str(listener.fileno()), "--log-level", "warning"],
+             "--fd", str(listener.fileno()), "--log-level", "warning", *factory],
             env=env, cwd=folder, stdout=output, stderr=subprocess.STDOUT,  # no one's `.env`
             pass_fds=[listener.fileno()],
         )  # fmt: skip
@@ -232,11 +258,39 @@ def fuzz(base_url: str, superuser: Credentials, args: argparse.Namespace, folder
     wait_until_ready(base_url)
     profile = fuzzing.PROFILES[args.profile]
     print(f"profile {profile}, seed {args.seed}", flush=True)
+    seed(base_url, superuser)
     codes = [
         cli(base_url, run, folder, reports, args.extra)
         for run in runs(base_url, superuser, profile, args.seed)
     ]
+    if max(codes):
+        print(replay_note(base_url, args, local=not args.url), flush=True)
     return max(codes)
+
+
+def replay_note(base_url: str, args: argparse.Namespace, *, local: bool) -> str:
+    """What the printed `curl` commands need: a token for `[Filtered]`, and a service to reach."""
+    login = f"curl -s -X POST {base_url}{LOGIN} -d username=$FUZZ_EMAIL -d password=$FUZZ_PASSWORD"
+    # A local run signs in as fuzz-root@example.com, with $FUZZ_PASSWORD when it is set.
+    lines = [
+        "",
+        "Reproducing a failure: the `curl` commands print `Authorization: [Filtered]` so that no",
+        "token lands in a CI log. Put a token of yours there, from:",
+        f"    {login}   # its access_token",
+    ]
+    if local:
+        again = ["nox -s fuzz --", "--profile", args.profile]
+        again += [f"--seed {args.seed}"] if args.seed is not None else []
+        again += [f"--mutant {args.mutant}"] if args.mutant else []
+        seeded = f", seed {args.seed}" if args.seed is not None else ""
+        lines += [
+            f"The local service on {base_url} is stopped now; its run is deterministic (profile",
+            f"`{args.profile}`{seeded}), so this starts a fresh one and finds the same failures",
+            "again (reports in reports/; FUZZ_EMAIL=fuzz-root@example.com, and FUZZ_PASSWORD set",
+            "beforehand makes the note's curl work against it):",
+            "    " + " ".join(again),
+        ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,14 +299,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=fuzzing.PROFILES, default=fuzzing.profile().name)
     parser.add_argument("--seed", type=int, default=fuzzing.seed(), help="replay a run")
     parser.add_argument("--reports", type=Path, default=ROOT / "reports")
+    parser.add_argument(
+        "--mutant", choices=mutants.CATALOGUE, help="plant this contract bug in the local service"
+    )
     parser.add_argument("extra", nargs="*", help="options for `schemathesis run`, after --")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
         folder = Path(tmp)
         if args.url:
             return fuzz(args.url.rstrip("/"), from_environment(os.environ), args, folder)
-        superuser = Credentials("fuzz-root@example.com", secrets.token_urlsafe(16))
-        with local_service(folder, superuser) as base_url:
+        # FUZZ_PASSWORD chooses the local superuser's password, for the note's `curl` to sign in.
+        password = os.environ.get(PASSWORD_ENV) or secrets.token_urlsafe(16)
+        superuser = Credentials("fuzz-root@example.com", password)
+        with local_service(folder, superuser, args.mutant) as base_url:
             return fuzz(base_url, superuser, args, folder)
 
 
