@@ -9,12 +9,13 @@ import asyncio
 import signal
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.saturate import ITEMS, saturate, sign_in
+from tests.support.saturate import ITEMS, Attempt, saturate, sign_in
 from tests.support.served import SERVE, Served, served
 from tests.support.slow_app import SLEEP_PATH
 
@@ -24,6 +25,7 @@ DRAIN_S = 2.0
 GRACE_S = 5
 MARGIN_S = 5.0  # the app's shutdown (the database), the interpreter's exit, a busy machine
 CLIENTS = 30
+SATURATED_WITHIN_S = 30.0
 
 
 def _settings(drain_s: float = DRAIN_S, grace_s: int = GRACE_S) -> dict[str, str]:
@@ -42,6 +44,14 @@ async def _exit_time(server: Served, since: float, limit: float) -> float:
     return time.monotonic() - since
 
 
+async def _until(condition: Callable[[], bool], limit: float, what: str) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not {what} within {limit:.0f} s")
+        await asyncio.sleep(0.05)
+
+
 def _rows(database: Path) -> int:
     with sqlite3.connect(database) as connection:
         count: int = connection.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -54,8 +64,13 @@ async def test_sigterm_under_load_answers_every_request_and_loses_no_write(
     with served(tmp_path, _settings()) as server:
         headers = sign_in(server.base_url)
         stop = asyncio.Event()
-        load = asyncio.create_task(saturate(server.base_url, headers, CLIENTS, stop))
-        await asyncio.sleep(1.5)  # every client busy: the server is saturated
+        sent: list[Attempt] = []
+        load = asyncio.create_task(saturate(server.base_url, headers, CLIENTS, stop, sent))
+        # Every client busy and answers coming back (more POSTs than clients): the server is
+        # saturated. A fixed 1.5 s was not always enough on a busy machine (30 POSTs, none
+        # answered yet), so it is the least wait, not the whole of it.
+        await asyncio.sleep(1.5)
+        await _until(lambda: len(sent) > CLIENTS, SATURATED_WITHIN_S, "saturated")
         signalled = time.monotonic()
         server.process.send_signal(signal.SIGTERM)
         async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as probe:

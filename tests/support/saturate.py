@@ -57,10 +57,18 @@ async def _client(
 
 
 async def saturate(
-    base_url: str, headers: dict[str, str], clients: int, stop: asyncio.Event
+    base_url: str,
+    headers: dict[str, str],
+    clients: int,
+    stop: asyncio.Event,
+    attempts: list[Attempt] | None = None,
 ) -> list[Attempt]:
-    """Run `clients` clients until `stop` is set and each has finished; every attempt, in order."""
-    attempts: list[Attempt] = []
+    """Run `clients` clients until `stop` is set and each has finished; every attempt, in order.
+
+    `attempts`, when given, is the list they record into as they go, so the caller can wait
+    until the server is busy rather than guess how long that takes on this machine.
+    """
+    attempts = [] if attempts is None else attempts
     async with asyncio.TaskGroup() as group:
         for _ in range(clients):
             group.create_task(_client(base_url, headers, stop, attempts))
