@@ -203,6 +203,17 @@ async def test_a_new_verification_link_on_request_until_verified(
     assert_problem(await api.post(VERIFICATION), 401)
 
 
+@pytest.mark.covers("requestEmailVerification", "413")
+async def test_a_body_over_the_limit_is_refused_even_where_none_is_read(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Every POST is held to APP_MAX_BODY_BYTES before routing, this one's unused body too."""
+    alice = await sign_up(api)
+    too_big = b" " * (settings.max_body_bytes + 1)
+    response = await api.post(VERIFICATION, headers=alice.headers, content=too_big)
+    assert_problem(response, 413)
+
+
 async def test_emails_on_request_are_limited_per_account_known_or_not(
     settings: Settings, inbox: SmtpInbox
 ) -> None:
