@@ -112,3 +112,27 @@ async def test_failures_back_off_then_are_given_up(database: Database, settings:
     assert row.failed_at is not None
     assert row.next_attempt_at is None  # given up: never claimed again
     assert sender.tried == 2
+
+
+class Unreachable:
+    """A database that is down: every unit of work fails."""
+
+    async def read(self, work: object) -> object:
+        raise ConnectionRefusedError("down")
+
+    async def write(self, work: object) -> object:
+        raise ConnectionRefusedError("down")
+
+
+async def test_an_outage_is_logged_once_not_once_a_poll(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    tuned = Settings(**{**settings.model_dump(), "outbox_poll_s": 0.01})
+    dispatcher = Dispatcher(Unreachable(), Composer(tuned), Refusing(), tuned)  # type: ignore[arg-type]
+    with caplog.at_level("INFO", logger="app.mail"):
+        dispatcher.start()
+        await asyncio.sleep(0.2)  # about 20 polls
+        await dispatcher.stop()
+    assert [r.getMessage() for r in caplog.records] == [
+        "the outbox cannot be read: ConnectionRefusedError"
+    ]

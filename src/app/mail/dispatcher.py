@@ -92,13 +92,19 @@ class Dispatcher:
                 await task
 
     async def run(self) -> None:
+        failing = False
         while not self._stopping:
             self._wake.clear()
             try:
                 claimed = await self.deliver_due()
             except Exception as error:  # the database is down: try again at the next poll
-                log.warning("the outbox cannot be read: %s", type(error).__name__)
-                claimed = 0
+                if not failing:  # once an outage, not once a poll
+                    log.warning("the outbox cannot be read: %s", type(error).__name__)
+                failing, claimed = True, 0
+            else:
+                if failing:
+                    log.info("the outbox can be read again")
+                failing = False
             if claimed < self._batch and not self._stopping:
                 # A full batch may have more behind it: go on at once. Otherwise sleep until
                 # this process commits an email or the poll interval passes.
