@@ -225,6 +225,15 @@ def serve(session: nox.Session) -> None:
 
 
 @nox.session
+def worker(session: nox.Session) -> None:
+    """Deliver the email outbox in a process of its own (`python -m app worker`), for a service
+    run with APP_OUTBOX_DISPATCHER=false, or beside it for more throughput; start as many as
+    needed (on PostgreSQL they claim rows with FOR UPDATE SKIP LOCKED). Ctrl+C stops it."""
+    install_once(session, "-e", ".")
+    session.run("python", "-m", "app", "worker", *session.posargs)
+
+
+@nox.session
 def mock(session: nox.Session) -> None:
     """The contract served from its examples, no database (app/mock.py): the generated routers
     validate requests as the service does; arguments go to `python -m app serve` (`-- --port N`)."""

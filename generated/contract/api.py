@@ -350,6 +350,211 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         extensions={},
     ),
     OperationInfo(
+        "requestPasswordReset",
+        "POST",
+        "/api/v1/auth/password-reset",
+        "auth",
+        "request_password_reset",
+        "contract.routers.auth.AuthApi",
+        "app.auth.service",
+        "AuthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "202",
+                {"application/json": {"$ref": "#/components/schemas/MailAccepted"}},
+                (),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "429",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
+    ),
+    OperationInfo(
+        "resetPassword",
+        "POST",
+        "/api/v1/auth/password-reset/confirm",
+        "auth",
+        "reset_password",
+        "contract.routers.auth.AuthApi",
+        "app.auth.service",
+        "AuthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "204",
+                {},
+                (),
+            ),
+            ResponseInfo(
+                "400",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "429",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={"x-emailed-token": "requestPasswordReset"},
+    ),
+    OperationInfo(
+        "verifyEmail",
+        "POST",
+        "/api/v1/auth/verify-email",
+        "auth",
+        "verify_email",
+        "contract.routers.auth.AuthApi",
+        "app.auth.service",
+        "AuthService",
+        security="public",
+        security_schemes=(),
+        request_media_types=("application/json",),
+        responses=(
+            ResponseInfo(
+                "204",
+                {},
+                (),
+            ),
+            ResponseInfo(
+                "400",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "415",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "422",
+                {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "429",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={"x-emailed-token": "requestEmailVerification"},
+    ),
+    OperationInfo(
         "getLiveness",
         "GET",
         "/health/live",
@@ -1366,6 +1571,69 @@ OPERATIONS: tuple[OperationInfo, ...] = (
             ResponseInfo(
                 "422",
                 {"application/problem+json": {"$ref": "#/components/schemas/ValidationProblem"}},
+                (),
+            ),
+            ResponseInfo(
+                "429",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+            ResponseInfo(
+                "500",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (),
+            ),
+            ResponseInfo(
+                "503",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (
+                    HeaderInfo(
+                        "Retry-After",
+                        True,
+                        {"type": "integer", "minimum": 0, "maximum": 86400},
+                    ),
+                ),
+            ),
+        ),
+        superuser_only=False,
+        uses_database=True,
+        extensions={},
+    ),
+    OperationInfo(
+        "requestEmailVerification",
+        "POST",
+        "/api/v1/users/me/verification",
+        "users",
+        "request_email_verification",
+        "contract.routers.users.UsersApi",
+        "app.users.service",
+        "UsersService",
+        security="required",
+        security_schemes=(
+            "bearer",
+            "oauth2",
+        ),
+        request_media_types=(),
+        responses=(
+            ResponseInfo(
+                "202",
+                {"application/json": {"$ref": "#/components/schemas/MailAccepted"}},
+                (),
+            ),
+            ResponseInfo(
+                "401",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
+                (HeaderInfo("WWW-Authenticate", True, {"type": "string", "maxLength": 512}),),
+            ),
+            ResponseInfo(
+                "413",
+                {"application/problem+json": {"$ref": "#/components/schemas/Problem"}},
                 (),
             ),
             ResponseInfo(

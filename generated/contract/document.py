@@ -35,7 +35,7 @@ DOCUMENT: Mapping[str, Any] = {
         },
         {
             "name": "auth",
-            "description": "Registration and tokens. Access tokens last 15 minutes, refresh tokens 7 days (both settings); refresh tokens rotate on every use.",
+            "description": "Registration, tokens, password resets and email verification. Access tokens last 15 minutes, refresh tokens 7 days (both settings); refresh tokens rotate on every use.",
         },
         {
             "name": "users",
@@ -287,6 +287,106 @@ DOCUMENT: Mapping[str, Any] = {
                 },
             }
         },
+        "/api/v1/auth/password-reset": {
+            "post": {
+                "operationId": "requestPasswordReset",
+                "tags": ["auth"],
+                "summary": "Email a password-reset link",
+                "description": "Answers 202 with the same body whether or not an account has this email (and as fast),\nso the answer tells no one which emails have accounts. When an active account has it,\nan email with a single-use link (`APP_FRONTEND_URL` + `/reset-password?token=...`) is\nsent; the token lasts `APP_PASSWORD_RESET_MINUTES`. Rate limited per client address,\nand per email address (`APP_MAILS_PER_ACCOUNT`, counted for unknown emails too).\n",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/PasswordResetRequest"},
+                            "example": {"email": "alice@example.com"},
+                        }
+                    },
+                },
+                "responses": {
+                    "202": {
+                        "description": "If an account has this email, a reset link is on its way to it.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/MailAccepted"},
+                                "examples": {
+                                    "MailAccepted": {"$ref": "#/components/examples/ResetAccepted"}
+                                },
+                            }
+                        },
+                    },
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "429": {"$ref": "#/components/responses/TooManyRequests"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/auth/password-reset/confirm": {
+            "post": {
+                "operationId": "resetPassword",
+                "tags": ["auth"],
+                "x-emailed-token": "requestPasswordReset",
+                "summary": "Set a new password with an emailed reset token",
+                "description": "The token comes from the link `requestPasswordReset` emailed. It works once, and not\nafter it expires. The new password replaces the old one, every refresh token of the\naccount is revoked (sign in again everywhere), and the email counts as verified.\n",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/PasswordReset"},
+                            "example": {
+                                "token": "q1Wm8Rk2bX7dT0vLc5yNf3GhJ9sPa4Ze6UoKiE1rD2w",
+                                "new_password": "Glacier-trombone-47-kettle",
+                            },
+                        }
+                    },
+                },
+                "responses": {
+                    "204": {
+                        "description": "The password is changed; every session of the account has ended."
+                    },
+                    "400": {"$ref": "#/components/responses/InvalidMailToken"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "429": {"$ref": "#/components/responses/TooManyRequests"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/auth/verify-email": {
+            "post": {
+                "operationId": "verifyEmail",
+                "tags": ["auth"],
+                "x-emailed-token": "requestEmailVerification",
+                "summary": "Confirm an email address with an emailed verification token",
+                "description": "The token comes from the link in the welcome email, or in the one\n`requestEmailVerification` sends (`APP_FRONTEND_URL` + `/verify-email?token=...`). It\nworks once, and not after `APP_EMAIL_VERIFICATION_HOURS`; the account's `is_verified`\nbecomes true.\n",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/EmailVerification"},
+                            "example": {"token": "q1Wm8Rk2bX7dT0vLc5yNf3GhJ9sPa4Ze6UoKiE1rD2w"},
+                        }
+                    },
+                },
+                "responses": {
+                    "204": {"description": "The account's email is verified."},
+                    "400": {"$ref": "#/components/responses/InvalidMailToken"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                    "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "429": {"$ref": "#/components/responses/TooManyRequests"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
         "/api/v1/users/me": {
             "get": {
                 "operationId": "getCurrentUser",
@@ -379,6 +479,34 @@ DOCUMENT: Mapping[str, Any] = {
                     "413": {"$ref": "#/components/responses/PayloadTooLarge"},
                     "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
                     "422": {"$ref": "#/components/responses/UnprocessableContent"},
+                    "429": {"$ref": "#/components/responses/TooManyRequests"},
+                    "500": {"$ref": "#/components/responses/InternalError"},
+                    "503": {"$ref": "#/components/responses/ServiceUnavailable"},
+                },
+            }
+        },
+        "/api/v1/users/me/verification": {
+            "post": {
+                "operationId": "requestEmailVerification",
+                "tags": ["users"],
+                "summary": "Email a new verification link to your own address",
+                "description": "Sends a verification email like the welcome email's link, unless the account is\nalready verified (then nothing is sent, with the same answer). Rate limited per client\naddress, and per account (`APP_MAILS_PER_ACCOUNT`).\n",
+                "responses": {
+                    "202": {
+                        "description": "A verification link is on its way, unless the email is already verified.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/MailAccepted"},
+                                "examples": {
+                                    "MailAccepted": {
+                                        "$ref": "#/components/examples/VerificationAccepted"
+                                    }
+                                },
+                            }
+                        },
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
                     "429": {"$ref": "#/components/responses/TooManyRequests"},
                     "500": {"$ref": "#/components/responses/InternalError"},
                     "503": {"$ref": "#/components/responses/ServiceUnavailable"},
@@ -1085,6 +1213,22 @@ DOCUMENT: Mapping[str, Any] = {
                     }
                 },
             },
+            "InvalidMailToken": {
+                "description": "The emailed token is unknown, already used or expired; ask for a new email.",
+                "content": {
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": {
+                            "type": "urn:problem-type:invalid-request",
+                            "title": "Bad Request",
+                            "status": 400,
+                            "detail": "The link is invalid, already used or expired; ask for a new one.",
+                            "instance": "/api/v1/auth/password-reset/confirm",
+                            "request_id": "8f14e45fceea167a5a36dedd4bea2543",
+                        },
+                    }
+                },
+            },
             "Unauthorized": {
                 "description": "The bearer token is missing, invalid or expired.",
                 "headers": {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}},
@@ -1282,6 +1426,7 @@ DOCUMENT: Mapping[str, Any] = {
                     "bio": "Collects and repairs vintage film cameras.",
                     "is_active": True,
                     "is_superuser": False,
+                    "is_verified": True,
                     "created_at": "2026-01-15T09:30:00Z",
                     "updated_at": "2026-02-02T14:05:12Z",
                 },
@@ -1301,6 +1446,7 @@ DOCUMENT: Mapping[str, Any] = {
                             "bio": None,
                             "is_active": True,
                             "is_superuser": True,
+                            "is_verified": False,
                             "created_at": "2025-11-03T08:00:00Z",
                             "updated_at": "2025-11-03T08:00:00Z",
                         },
@@ -1311,10 +1457,23 @@ DOCUMENT: Mapping[str, Any] = {
                             "bio": "Collects and repairs vintage film cameras.",
                             "is_active": True,
                             "is_superuser": False,
+                            "is_verified": True,
                             "created_at": "2026-01-15T09:30:00Z",
                             "updated_at": "2026-02-02T14:05:12Z",
                         },
                     ],
+                },
+            },
+            "ResetAccepted": {
+                "summary": "The same answer for every email",
+                "value": {
+                    "detail": "If an account has this email, a link to reset its password is on its way."
+                },
+            },
+            "VerificationAccepted": {
+                "summary": "A verification link is on its way",
+                "value": {
+                    "detail": "Unless your email is already verified, a link to verify it is on its way."
                 },
             },
             "TokenPair": {
@@ -1529,6 +1688,7 @@ DOCUMENT: Mapping[str, Any] = {
                     "bio",
                     "is_active",
                     "is_superuser",
+                    "is_verified",
                     "created_at",
                     "updated_at",
                 ],
@@ -1545,6 +1705,10 @@ DOCUMENT: Mapping[str, Any] = {
                     "bio": {"type": ["string", "null"], "maxLength": 1000},
                     "is_active": {"type": "boolean"},
                     "is_superuser": {"type": "boolean"},
+                    "is_verified": {
+                        "type": "boolean",
+                        "description": "Whether the owner has followed a link emailed to this address.",
+                    },
                     "created_at": {"type": "string", "format": "date-time"},
                     "updated_at": {"type": "string", "format": "date-time"},
                 },
@@ -1628,6 +1792,60 @@ DOCUMENT: Mapping[str, Any] = {
                         "pattern": "^[^\\u0000]*$",
                     },
                 },
+            },
+            "PasswordResetRequest": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["email"],
+                "properties": {
+                    "email": {
+                        "type": "string",
+                        "format": "email",
+                        "maxLength": 254,
+                        "pattern": "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
+                        "description": "The account's email, in any case.",
+                    }
+                },
+            },
+            "PasswordReset": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["token", "new_password"],
+                "properties": {
+                    "token": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 512,
+                        "pattern": "^[^\\u0000]*$",
+                        "description": "The `token` query parameter of the emailed link.",
+                    },
+                    "new_password": {
+                        "type": "string",
+                        "minLength": 8,
+                        "maxLength": 128,
+                        "pattern": "^[^\\u0000]*$",
+                    },
+                },
+            },
+            "EmailVerification": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["token"],
+                "properties": {
+                    "token": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 512,
+                        "pattern": "^[^\\u0000]*$",
+                        "description": "The `token` query parameter of the emailed link.",
+                    }
+                },
+            },
+            "MailAccepted": {
+                "type": "object",
+                "description": "An email was asked for; the same answer whether or not it is sent.",
+                "required": ["detail"],
+                "properties": {"detail": {"type": "string", "maxLength": 500}},
             },
             "LoginForm": {
                 "type": "object",

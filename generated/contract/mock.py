@@ -28,7 +28,7 @@ class AuthExamples:
         """POST /api/v1/auth/register (register): its 201 example."""
         return auth.RegisterResult(
             body=models.User.model_validate_json(
-                '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
+                '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "is_verified": true, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
             ),
             location="/api/v1/users/3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
         )
@@ -47,6 +47,22 @@ class AuthExamples:
 
     async def logout(self, *, body: models.RefreshRequest) -> None:
         """POST /api/v1/auth/logout (logout): its 204 example."""
+        return None
+
+    async def request_password_reset(
+        self, *, body: models.PasswordResetRequest
+    ) -> models.MailAccepted:
+        """POST /api/v1/auth/password-reset (requestPasswordReset): its 202 example."""
+        return models.MailAccepted.model_validate_json(
+            '{"detail": "If an account has this email, a link to reset its password is on its way."}'
+        )
+
+    async def reset_password(self, *, body: models.PasswordReset) -> None:
+        """POST /api/v1/auth/password-reset/confirm (resetPassword): its 204 example."""
+        return None
+
+    async def verify_email(self, *, body: models.EmailVerification) -> None:
+        """POST /api/v1/auth/verify-email (verifyEmail): its 204 example."""
         return None
 
 
@@ -213,7 +229,7 @@ class UsersExamples:
     async def get_current_user(self, *, principal: object) -> models.User:
         """GET /api/v1/users/me (getCurrentUser): its 200 example."""
         return models.User.model_validate_json(
-            '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
+            '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "is_verified": true, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
         )
 
     async def delete_current_user(self, *, principal: object) -> None:
@@ -225,23 +241,29 @@ class UsersExamples:
     ) -> models.User:
         """PATCH /api/v1/users/me (updateCurrentUser): its 200 example."""
         return models.User.model_validate_json(
-            '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
+            '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "is_verified": true, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
         )
 
     async def change_password(self, *, body: models.PasswordChange, principal: object) -> None:
         """PUT /api/v1/users/me/password (changePassword): its 204 example."""
         return None
 
+    async def request_email_verification(self, *, principal: object) -> models.MailAccepted:
+        """POST /api/v1/users/me/verification (requestEmailVerification): its 202 example."""
+        return models.MailAccepted.model_validate_json(
+            '{"detail": "Unless your email is already verified, a link to verify it is on its way."}'
+        )
+
     async def list_users(self, *, page: int, size: int, principal: object) -> models.UserPage:
         """GET /api/v1/users (listUsers): its 200 example."""
         return models.UserPage.model_validate_json(
-            '{"total": 2, "page": 1, "size": 20, "pages": 1, "items": [{"id": "c81d4e2e-bcf2-4b1a-9d3e-5f6a7b8c9d01", "email": "bob@example.org", "full_name": "Bob Okafor", "bio": null, "is_active": true, "is_superuser": true, "created_at": "2025-11-03T08:00:00Z", "updated_at": "2025-11-03T08:00:00Z"}, {"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}]}'
+            '{"total": 2, "page": 1, "size": 20, "pages": 1, "items": [{"id": "c81d4e2e-bcf2-4b1a-9d3e-5f6a7b8c9d01", "email": "bob@example.org", "full_name": "Bob Okafor", "bio": null, "is_active": true, "is_superuser": true, "is_verified": false, "created_at": "2025-11-03T08:00:00Z", "updated_at": "2025-11-03T08:00:00Z"}, {"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "is_verified": true, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}]}'
         )
 
     async def get_user(self, *, user_id: UUID, principal: object) -> models.User:
         """GET /api/v1/users/{user_id} (getUser): its 200 example."""
         return models.User.model_validate_json(
-            '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
+            '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "is_verified": true, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
         )
 
     async def delete_user(self, *, user_id: UUID, principal: object) -> None:
@@ -253,7 +275,7 @@ class UsersExamples:
     ) -> models.User:
         """PATCH /api/v1/users/{user_id} (updateUser): its 200 example."""
         return models.User.model_validate_json(
-            '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
+            '{"id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90", "email": "alice@example.com", "full_name": "Alice Martin", "bio": "Collects and repairs vintage film cameras.", "is_active": true, "is_superuser": false, "is_verified": true, "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-02T14:05:12Z"}'
         )
 
 

@@ -129,6 +129,10 @@ class User(BaseModel):
     bio: Annotated[StrictStr | None, Field(max_length=1000)]
     is_active: StrictBool
     is_superuser: StrictBool
+    is_verified: StrictBool
+    """
+    Whether the owner has followed a link emailed to this address.
+    """
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
@@ -185,6 +189,51 @@ class PasswordChange(BaseModel):
         StrictStr, Field(max_length=128, min_length=1, pattern="^[^\\u0000]*$")
     ]
     new_password: Annotated[StrictStr, Field(max_length=128, min_length=8, pattern="^[^\\u0000]*$")]
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    email: Annotated[
+        StrictStr,
+        Field(
+            max_length=254,
+            pattern="^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
+        ),
+    ]
+    """
+    The account's email, in any case.
+    """
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    token: Annotated[StrictStr, Field(max_length=512, min_length=1, pattern="^[^\\u0000]*$")]
+    """
+    The `token` query parameter of the emailed link.
+    """
+    new_password: Annotated[StrictStr, Field(max_length=128, min_length=8, pattern="^[^\\u0000]*$")]
+
+
+class EmailVerification(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    token: Annotated[StrictStr, Field(max_length=512, min_length=1, pattern="^[^\\u0000]*$")]
+    """
+    The `token` query parameter of the emailed link.
+    """
+
+
+class MailAccepted(BaseModel):
+    """
+    An email was asked for; the same answer whether or not it is sent.
+    """
+
+    detail: Annotated[StrictStr, Field(max_length=500)]
 
 
 class GrantType(StrEnum):

@@ -1,4 +1,5 @@
-"""`python -m app serve` runs the service (app/server.py); `python -m app migrate` applies
+"""`python -m app serve` runs the service (app/server.py); `python -m app worker` delivers the
+email outbox in a process of its own (app/mail/worker.py); `python -m app migrate` applies
 pending migrations, for deployments that migrate separately; `python -m app env-example` prints
 every setting with its meaning and default (app/env_example.py)."""
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from app import env_example, server
 from app.db import migrate
 from app.db.database import Database
+from app.mail import worker
 from app.settings import Settings
 
 
@@ -30,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         "serve", help="run the service (settings from APP_*; SIGTERM drains, then stops)"
     )
     server.add_arguments(serve_cmd)
+    commands.add_parser(
+        "worker", help="deliver the email outbox (settings from APP_*; SIGTERM stops it)"
+    )
     example_cmd = commands.add_parser(
         "env-example", help="print every setting with its meaning and default, as .env.example"
     )
@@ -37,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return server.main(args)
+    if args.command == "worker":
+        return worker.main()
     if args.command == "env-example":
         if args.output:
             env_example.write(args.output)

@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
         [
             settings.secret_key.get_secret_value(),
             settings.first_superuser_password.get_secret_value(),
+            settings.smtp_password,
         ]
     )
     drain = drain or Drain()
@@ -86,8 +87,11 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
                     settings.first_superuser_password.get_secret_value(),
                 )
             freeze_startup_objects()
+            if settings.outbox_dispatcher:  # one per process: claims keep several apart
+                providers.dispatcher.start()
             yield
         finally:
+            await providers.dispatcher.stop()
             await database.dispose()
             await close_storage(rate_limits)
 

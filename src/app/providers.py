@@ -8,7 +8,9 @@ mypy error wherever `Providers` is built.
 
 from limits.aio.storage import Storage
 
+from app.auth.account_mail import AccountMail
 from app.auth.guesses import WrongPasswords
+from app.auth.mail_limits import MailsPerAccount
 from app.auth.passwords import Passwords
 from app.auth.principal import Authenticator, Principal
 from app.auth.service import AuthService
@@ -17,6 +19,7 @@ from app.db.database import Database
 from app.draining import Drain
 from app.health.service import HealthService
 from app.items.service import ItemsService
+from app.mail.dispatcher import Dispatcher
 from app.metrics.registry import Metrics
 from app.metrics.service import MetricsService
 from app.posts.service import PostsService
@@ -49,15 +52,29 @@ class Providers(ServiceProviders[Principal]):
         )
         self.tokens = Tokens(settings)
         self.authenticator = Authenticator(database, self.tokens)
+        self.account_mail = AccountMail.from_settings(settings)
+        self.account_mail.limit = MailsPerAccount(
+            rate_limits,
+            settings.mails_per_account,
+            settings.secret_key.get_secret_value(),
+            enabled=settings.rate_limit_enabled,
+            refusals=None if metrics is None else metrics.rate_limited("account"),
+        )
+        # This process's dispatcher; the lifespan runs it when APP_OUTBOX_DISPATCHER is true.
+        self.dispatcher = Dispatcher.from_settings(settings, database, self.account_mail.prepare)
+        if settings.outbox_dispatcher:
+            self.account_mail.wake = self.dispatcher.wake
 
     async def health(self) -> HealthService:
         return HealthService(self.database, self.drain)
 
     async def auth(self) -> AuthService:
-        return AuthService(self.database, self.passwords, self.tokens, self.guesses)
+        return AuthService(
+            self.database, self.passwords, self.tokens, self.guesses, self.account_mail
+        )
 
     async def users(self) -> UsersService:
-        return UsersService(self.database, self.passwords, self.guesses)
+        return UsersService(self.database, self.passwords, self.guesses, self.account_mail)
 
     async def items(self) -> ItemsService:
         return ItemsService(self.database)

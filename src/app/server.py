@@ -145,6 +145,7 @@ def config(
         [
             settings.secret_key.get_secret_value(),
             settings.first_superuser_password.get_secret_value(),
+            settings.smtp_password,
         ]
     )
     return built

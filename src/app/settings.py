@@ -10,8 +10,10 @@ import ipaddress
 import json
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote, urlsplit
 
 from limits import parse
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -169,6 +171,64 @@ class Settings(BaseSettings):
     out for up to a window: the usual price, kept short. Applies when APP_RATE_LIMIT_ENABLED, in
     APP_RATE_LIMIT_STORAGE_URL.
     """
+    frontend_url: Annotated[str, Field(min_length=1, max_length=500)] = "http://localhost:3000"
+    """The front-end's base URL, which emailed links point at: `/reset-password?token=...` and
+    `/verify-email?token=...` under it. The page there posts the token to the API.
+    """
+    mail_from: Annotated[str, Field(min_length=3, max_length=300)] = (
+        "Contract-first API <no-reply@localhost>"
+    )
+    """The From of every email (`Name <address>` or an address); its domain also ends each
+    email's Message-ID.
+    """
+    smtp_url: SecretStr = SecretStr("")
+    """Where emails are sent: `smtp://user:password@host:587` (STARTTLS as APP_SMTP_STARTTLS says)
+    or `smtps://user:password@host:465` (TLS from the first byte). Empty: each email is written as
+    an `.eml` file under APP_VAR_DIR/mail and its path logged, for development.
+    """
+    smtp_starttls: Literal["auto", "always", "never"] = "auto"
+    """For `smtp://`: `auto` upgrades to TLS when the server offers STARTTLS, `always` refuses to
+    send without it, `never` sends in clear text (a relay on the same host).
+    """
+    smtp_tls_verify: bool = True
+    """Check the SMTP server's TLS certificate and host name. False only for a test relay."""
+    smtp_ca_file: Path | None = None
+    """PEM file of the certificate authorities to trust for the SMTP server, instead of the
+    system's. Empty: the system's.
+    """
+    smtp_timeout_s: Annotated[float, Field(gt=0, le=300)] = 10.0
+    """How long connecting to the SMTP server and each of its answers may take, in seconds."""
+    password_reset_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 30
+    """How long an emailed password-reset link works, in minutes (once at most)."""
+    email_verification_hours: Annotated[int, Field(ge=1, le=30 * 24)] = 48
+    """How long an emailed verification link works, in hours (once at most)."""
+    mails_per_account: Annotated[str, Field(min_length=1, max_length=100)] = "5/hour"
+    """Emails one account (one email address, for a password reset, whether or not an account has
+    it) may be sent on request (requestPasswordReset, requestEmailVerification) before further
+    requests answer 429; `limits` syntax. Applies when APP_RATE_LIMIT_ENABLED, in
+    APP_RATE_LIMIT_STORAGE_URL.
+    """
+    outbox_dispatcher: bool = True
+    """Deliver the outbox from inside the service: one dispatcher per process, started and stopped
+    with it. False: run `python -m app worker` processes instead (as many as needed).
+    """
+    outbox_poll_s: Annotated[float, Field(gt=0, le=300)] = 1.0
+    """How often a dispatcher looks for emails other processes wrote, in seconds. An email written
+    by its own process is sent at once.
+    """
+    outbox_lease_s: Annotated[float, Field(ge=1, le=3600)] = 60.0
+    """How long a dispatcher owns the emails it claimed, in seconds: one not marked sent by then
+    (its process died while sending) is sent again, with the same Message-ID. Longer than a send
+    can take (APP_SMTP_TIMEOUT_S, a few times over).
+    """
+    outbox_batch: Annotated[int, Field(ge=1, le=1000)] = 10
+    """How many emails a dispatcher claims at once; they are sent concurrently."""
+    outbox_max_attempts: Annotated[int, Field(ge=1, le=100)] = 10
+    """Attempts per email before it is given up (logged as an error, kept in the table)."""
+    outbox_retry_s: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    """The wait after a first failed attempt, in seconds; it doubles after each further failure,
+    up to an hour, with up to 10% more at random so that retries spread out.
+    """
     cors_origins: list[str] = Field(default_factory=list)
     """Browser origins (`https://app.example.com`) allowed to call the API, as a JSON list; `*` is
     refused. Empty: none, so browsers allow only same-origin calls.
@@ -248,12 +308,37 @@ class Settings(BaseSettings):
                 return used + url[len(given) :]
         return url
 
-    @field_validator("rate_limit_auth", "login_failures_per_account")
+    @field_validator("rate_limit_auth", "login_failures_per_account", "mails_per_account")
     @classmethod
     def _a_limit(cls, limit: str) -> str:
         """A limit `limits` can parse, refused at start rather than at the first request."""
         parse(limit)  # ValueError names the string
         return limit
+
+    @field_validator("mail_from")
+    @classmethod
+    def _a_sender(cls, value: str) -> str:
+        """An address with a domain: it ends every Message-ID (RFC 5322's `id-right`)."""
+        if not mail_domain(value):
+            raise ValueError("APP_MAIL_FROM: give an address such as `Name <no-reply@example.com>`")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _an_smtp_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if url and (urlsplit(url).scheme not in ("smtp", "smtps") or not urlsplit(url).hostname):
+            # Never the value: it may carry the SMTP password.
+            raise ValueError("APP_SMTP_URL: use smtp://user:password@host:port or smtps://...")
+        return value
+
+    @field_validator("frontend_url")
+    @classmethod
+    def _a_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("APP_FRONTEND_URL: an http(s) URL such as https://app.example.com")
+        return value.rstrip("/")
 
     @field_validator("forwarded_allow_ips", "allowed_hosts", mode="before")
     @classmethod
@@ -326,6 +411,11 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def smtp_password(self) -> str:
+        """The password in APP_SMTP_URL (empty if none): masked in logs like the other secrets."""
+        return unquote(urlsplit(self.smtp_url.get_secret_value()).password or "")
+
+    @property
     def hash_concurrency(self) -> int:
         if self.password_hash_concurrency is not None:
             return self.password_hash_concurrency
@@ -344,6 +434,12 @@ class Settings(BaseSettings):
         if self.db_pool_size is not None:
             return self.db_pool_size
         return 2 if self.is_sqlite else 10
+
+
+def mail_domain(sender: str) -> str:
+    """The domain of a From such as `Name <no-reply@example.com>`; empty if it has none."""
+    _, address = parseaddr(sender)
+    return address.rpartition("@")[2] if "@" in address else ""
 
 
 def env_name(field: str) -> str:

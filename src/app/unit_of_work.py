@@ -14,8 +14,10 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection
 
+from app.auth.mail_tokens import MailTokenRepository
 from app.auth.repository import RefreshTokenRepository
 from app.items.repository import ItemRepository
+from app.mail.repository import OutboxRepository
 from app.posts.repository import PostRepository
 from app.users.repository import UserRepository
 
@@ -40,6 +42,8 @@ class Repositories:
     posts: Callable[[Connection], PostRepository] = PostRepository
     users: Callable[[Connection], UserRepository] = UserRepository
     refresh_tokens: Callable[[Connection], RefreshTokenRepository] = RefreshTokenRepository
+    mail_tokens: Callable[[Connection], MailTokenRepository] = MailTokenRepository
+    outbox: Callable[[Connection], OutboxRepository] = OutboxRepository
 
 
 SQL = Repositories()  # the real ones

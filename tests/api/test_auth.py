@@ -56,6 +56,7 @@ USER_FIELDS = {
     "bio",
     "is_active",
     "is_superuser",
+    "is_verified",
     "created_at",
     "updated_at",
 }
@@ -553,6 +554,7 @@ async def test_register_creates_an_account(api: httpx.AsyncClient) -> None:
     assert user["bio"] is None
     assert user["is_active"] is True
     assert user["is_superuser"] is False
+    assert user["is_verified"] is False  # until the welcome email's link is followed
 
     tokens = await login(api, "new.user@example.com")
     found = await api.get(response.headers["location"], headers=bearer(tokens.access))

@@ -63,11 +63,11 @@ class ConflictedHealthService(HealthService):
 
 
 async def leaky_users(self: Providers) -> LeakyUsersService:
-    return LeakyUsersService(self.database, self.passwords, self.guesses)
+    return LeakyUsersService(self.database, self.passwords, self.guesses, self.account_mail)
 
 
 async def partial_users(self: Providers) -> PartialUsersService:
-    return PartialUsersService(self.database, self.passwords, self.guesses)
+    return PartialUsersService(self.database, self.passwords, self.guesses, self.account_mail)
 
 
 async def conflicted_health(self: Providers) -> ConflictedHealthService:

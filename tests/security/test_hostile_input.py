@@ -29,6 +29,7 @@ import pytest
 
 from app.settings import Settings
 from tests.support.accounts import SUPERUSER_EMAIL, SUPERUSER_PASSWORD, sign_in_superuser
+from tests.support.clients import mails_in
 from tests.support.operations import (
     FORM,
     JSON,
@@ -289,6 +290,7 @@ async def test_hostile_headers_on_h11_get_no_5xx_and_no_hang(sqlite_settings: Se
     h11 = (*PLAIN_UVICORN, "--log-level", "warning", "--http", "h11")
     with served(folder, environment, h11) as server:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT_S) as api:
+            mails_in(api, server.mail_folder)
             superuser = await sign_in_superuser(api)
             prepared = [await prepare(api, op, superuser) for op in operations()]
         for request in prepared:
@@ -311,6 +313,7 @@ async def test_hostile_input_gets_no_5xx_and_no_hang(database_url: str, tmp_path
     command = (*SERVE, "--log-level", "warning")  # what `nox -s serve` runs
     with served(tmp_path, settings_for(database_url), command) as server:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT_S) as api:
+            mails_in(api, server.mail_folder)
             superuser = await sign_in_superuser(api)
             prepared = [await prepare(api, op, superuser) for op in operations()]
         started = time.monotonic()

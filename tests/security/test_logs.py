@@ -250,7 +250,7 @@ class FailingUsersService(UsersService):
 
 
 async def failing_users(self: Providers) -> FailingUsersService:
-    return FailingUsersService(self.database, self.passwords, self.guesses)
+    return FailingUsersService(self.database, self.passwords, self.guesses, self.account_mail)
 
 
 # The hostile run

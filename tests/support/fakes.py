@@ -81,7 +81,7 @@ class Store:
         now = utcnow()
         email = f"{uuid.uuid4().hex[:12]}@example.com"
         user = UserRecord(
-            uuid.uuid4(), email, hashed_password, None, None, True, superuser, now, now
+            uuid.uuid4(), email, hashed_password, None, None, True, superuser, False, now, now
         )
         self.users[user.id] = user
         return user

@@ -26,6 +26,8 @@ POSITIVE_DEFAULT = ("2xx", "3xx", "401", "403", "404", "409", "429", "5xx")
 # can express. These widen `positive_data_acceptance` for one operation each.
 DECLARED_REFUSALS: Mapping[str, tuple[str, str]] = {
     "changePassword": ("400", "a generated current_password is not the account's password"),
+    "resetPassword": ("400", "a generated token is no emailed link's"),
+    "verifyEmail": ("400", "a generated token is no emailed link's"),
     "updateItem": ("412", "a generated If-Match is not the item's current ETag"),
     "updatePost": ("412", "a generated If-Match is not the post's current ETag"),
 }

@@ -20,5 +20,7 @@ def hardened_settings(folder: Path) -> Settings:
             cors_origins=[ALLOWED_ORIGIN],
             # On, as in production, but out of reach of a suite that signs up hundreds of users.
             rate_limit_auth="100000/minute",
+            # Emailed tokens are read from the mails (tests/support/walk.py): soon after asked.
+            outbox_poll_s=0.1,
         )
     )

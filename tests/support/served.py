@@ -19,10 +19,12 @@ from pathlib import Path
 
 import httpx
 
+from app.mail.delivery import MAIL_DIR
 from tests.support.settings import FAST_HASHING, TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = (sys.executable, "-m", "app", "serve")
+WORKER = (sys.executable, "-m", "app", "worker")
 PLAIN_UVICORN = (sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app")
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0
@@ -39,6 +41,11 @@ class Served:
     database: Path
     log: Path
 
+    @property
+    def mail_folder(self) -> Path:
+        """Where it writes its emails when no SMTP server is configured."""
+        return self.database.parent / MAIL_DIR
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
@@ -50,6 +57,30 @@ def served(
     command: Sequence[str] = SERVE,
 ) -> Iterator[Served]:
     """Start `command --fd N` with a database under `folder`; yield once it answers /health/live."""
+    environ, var = _environment(folder, env)
+    log = folder / "server.log"
+    with socket.socket() as listener, log.open("wb") as output:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(2048)
+        base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        process = subprocess.Popen(  # our own interpreter, fixed arguments
+            [*command, "--fd", str(listener.fileno())],
+            cwd=folder,
+            env=environ,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            pass_fds=[listener.fileno()],
+        )
+        listener.close()  # the server's copy is the only one: closing it refuses connections
+        try:
+            _wait_until_live(base_url, process, log)
+            yield Served(process, base_url, var / "app.db", log)
+        finally:
+            _stop(process)
+
+
+def _environment(folder: Path, env: Mapping[str, str]) -> tuple[dict[str, str], Path]:
+    """The environment of a process of the service run in `folder`, and its var dir."""
     var = folder / "var"
     var.mkdir(parents=True, exist_ok=True)
     settings = {"APP_VAR_DIR": str(var), "APP_SECRET_KEY": TEST_SECRET, **FAST_HASHING_ENV, **env}
@@ -60,23 +91,22 @@ def served(
     }
     # Factories from tests/ (`--factory tests.support...`) import from any working directory.
     environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
-    log = folder / "server.log"
-    with socket.socket() as listener, log.open("wb") as output:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(2048)
-        base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    return environ | settings, var
+
+
+@contextmanager
+def running(
+    folder: Path, env: Mapping[str, str], command: Sequence[str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`command` (no socket of its own: `python -m app worker`) run as `served` runs the
+    service, its output in `log`; stopped as `served` stops it."""
+    environ, _ = _environment(folder, env)
+    with log.open("wb") as output:
         process = subprocess.Popen(  # our own interpreter, fixed arguments
-            [*command, "--fd", str(listener.fileno())],
-            cwd=folder,
-            env=environ | settings,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            pass_fds=[listener.fileno()],
+            list(command), cwd=folder, env=environ, stdout=output, stderr=subprocess.STDOUT
         )
-        listener.close()  # the server's copy is the only one: closing it refuses connections
         try:
-            _wait_until_live(base_url, process, log)
-            yield Served(process, base_url, var / "app.db", log)
+            yield process
         finally:
             _stop(process)
 

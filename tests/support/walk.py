@@ -21,7 +21,9 @@ import httpx
 import specdoc
 
 from tests.support.accounts import Account, login, sign_up
+from tests.support.clients import mail_folder
 from tests.support.contract import spec
+from tests.support.mailbox import eml_mails, wait_for_mails
 from tests.support.operations import (
     Operation,
     body_kwargs,
@@ -35,6 +37,9 @@ from tests.support.operations import (
 
 Access = Literal["public", "optional", "required"]
 SUPERUSER_ONLY = "x-superuser-only"
+# On an operation whose body's `token` comes from an emailed link: the operationId whose
+# email carries it (requestPasswordReset's for resetPassword).
+EMAILED_TOKEN = "x-emailed-token"
 
 
 def raw(op: Operation) -> dict[str, Any]:
@@ -238,6 +243,23 @@ class Prepared:
         return await call(api, self.op, path=path or self.path, headers=headers, **sent, **kwargs)
 
 
+async def emailed_token(api: httpx.AsyncClient, op: Operation, caller: Account) -> str:
+    """Ask for the email that carries `op`'s token (its `x-emailed-token` operation, as
+    `caller`, for `caller`'s address) and read the token from its link, as its owner would.
+
+    Emails go to `.eml` files under the app's var dir (no SMTP in these apps): where
+    `tests.support.clients.mails_in` says."""
+    sender = by_id(raw(op)[EMAILED_TOKEN])
+    folder = mail_folder(api)
+    # The caller signed up: its welcome email first, so that it is not taken for the one asked.
+    before = len(await wait_for_mails(lambda: eml_mails(folder), caller.email))
+    kwargs = body_kwargs(sender, {"email": caller.email}) if sender.has_body else {}
+    response = await call(api, sender, headers=bearer_for(sender, caller), **kwargs)
+    assert response.is_success, f"{sender}: {response.text}"
+    mails = await wait_for_mails(lambda: eml_mails(folder), caller.email, before + 1)
+    return mails[-1].token
+
+
 async def prepare(api: httpx.AsyncClient, op: Operation, superuser: Account) -> Prepared:
     """A fresh owner, the resource `op` acts on, and a request for `op` that must succeed."""
     link = source_of(op)
@@ -245,6 +267,9 @@ async def prepare(api: httpx.AsyncClient, op: Operation, superuser: Account) -> 
     owner = resource.owner if resource is not None else await sign_up(api)
     caller = superuser if superuser_only(op) else owner
     body = body_for(op, caller) if op.has_body else None
+    if EMAILED_TOKEN in raw(op):
+        assert isinstance(body, dict), f"{op}: an emailed token goes in a body's `token`"
+        body = {**body, "token": await emailed_token(api, op, caller)}
     path = resource.path(op) if resource is not None else fill_path(op)
     return Prepared(op=op, caller=caller, owner=owner, resource=resource, path=path, body=body)
 

@@ -44,7 +44,7 @@ def test_secrets_are_never_given_a_value() -> None:
     secrets = [
         env_name(name) for name, f in Settings.model_fields.items() if env_example.is_secret(f)
     ]
-    assert secrets == ["APP_SECRET_KEY", "APP_FIRST_SUPERUSER_PASSWORD"]
+    assert secrets == ["APP_SECRET_KEY", "APP_FIRST_SUPERUSER_PASSWORD", "APP_SMTP_URL"]
     assert {name: _shown()[name] for name in secrets} == dict.fromkeys(secrets, "")
 
 

@@ -13,6 +13,7 @@ import pytest
 from limits.aio.storage import MemoryStorage
 from pydantic import SecretStr
 
+from app.auth.account_mail import AccountMail
 from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.principal import Principal
@@ -70,8 +71,9 @@ def accounts() -> Accounts:
     repositories = fake_repositories(store)
     passwords = Passwords(SETTINGS)
     guesses = WrongPasswords(MemoryStorage(), "10/minute", "unit", enabled=False)
-    auth = AuthService(database, passwords, Tokens(SETTINGS), guesses, repositories)
-    users = UsersService(database, passwords, guesses, repositories)
+    mail = AccountMail.from_settings(SETTINGS)
+    auth = AuthService(database, passwords, Tokens(SETTINGS), guesses, mail, repositories)
+    users = UsersService(database, passwords, guesses, mail, repositories)
     return Accounts(store, database, auth, users, passwords)
 
 

@@ -192,3 +192,33 @@ def test_an_empty_value_means_the_default(tmp_path: Path, monkeypatch: pytest.Mo
     assert settings.db_pool_size is None
     assert settings.jwt_issuer == Settings.model_fields["jwt_issuer"].default
     assert settings.cors_origins == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("mail_from", "no-reply", "APP_MAIL_FROM"),
+        ("frontend_url", "app.example.com", "APP_FRONTEND_URL"),
+        ("smtp_url", "http://mail.example.com", "APP_SMTP_URL"),
+        ("mails_per_account", "five a day", "five a day"),
+    ],
+)
+def test_mail_settings_are_checked_at_start(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(**{name: value}, secret_key=LONG_ENOUGH, var_dir=tmp_path)  # type: ignore[arg-type]
+
+
+def test_a_refused_smtp_url_is_not_echoed_and_its_password_is_known(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(smtp_url="ftp://me:hunter2-secret@host", secret_key=LONG_ENOUGH, var_dir=tmp_path)
+    assert "hunter2" not in str(refused.value)
+    given = Settings(
+        smtp_url="smtps://me:p%40ss@mail.example.com:465",
+        frontend_url="https://app.example.com/",
+        secret_key=LONG_ENOUGH,
+        var_dir=tmp_path,
+    )
+    assert given.smtp_password == "p@ss"  # what the logs mask (app/redaction.py)
+    assert given.frontend_url == "https://app.example.com"  # links add their own slash

@@ -46,6 +46,20 @@ class AuthApi(Protocol):
         """POST /api/v1/auth/logout (logout): Revoke a refresh token and its whole family."""
         ...
 
+    async def request_password_reset(
+        self, *, body: models.PasswordResetRequest
+    ) -> models.MailAccepted:
+        """POST /api/v1/auth/password-reset (requestPasswordReset): Email a password-reset link."""
+        ...
+
+    async def reset_password(self, *, body: models.PasswordReset) -> None:
+        """POST /api/v1/auth/password-reset/confirm (resetPassword): Set a new password with an emailed reset token."""
+        ...
+
+    async def verify_email(self, *, body: models.EmailVerification) -> None:
+        """POST /api/v1/auth/verify-email (verifyEmail): Confirm an email address with an emailed verification token."""
+        ...
+
 
 def build_router(
     get_api: Callable[..., Awaitable[AuthApi]],
@@ -156,6 +170,79 @@ def build_router(
         body: models.RefreshRequest = Body(),
     ) -> Response:
         await api.logout(body=body)
+        return empty_response(204)
+
+    @router.post(
+        "/api/v1/auth/password-reset",
+        operation_id="requestPasswordReset",
+        summary="Email a password-reset link",
+        status_code=202,
+        response_model=None,
+        dependencies=[Depends(require_content_type("application/json"))],
+        responses={
+            202: {"description": "", "content": {"application/json": {}}},
+            413: {"description": "", "content": {"application/problem+json": {}}},
+            415: {"description": "", "content": {"application/problem+json": {}}},
+            422: {"description": "", "content": {"application/problem+json": {}}},
+            429: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def request_password_reset(
+        api: AuthApi = Depends(get_api),
+        body: models.PasswordResetRequest = Body(),
+    ) -> Response:
+        return json_response(202, await api.request_password_reset(body=body))
+
+    @router.post(
+        "/api/v1/auth/password-reset/confirm",
+        operation_id="resetPassword",
+        summary="Set a new password with an emailed reset token",
+        status_code=204,
+        response_model=None,
+        dependencies=[Depends(require_content_type("application/json"))],
+        responses={
+            204: {"description": "", "content": {}},
+            400: {"description": "", "content": {"application/problem+json": {}}},
+            413: {"description": "", "content": {"application/problem+json": {}}},
+            415: {"description": "", "content": {"application/problem+json": {}}},
+            422: {"description": "", "content": {"application/problem+json": {}}},
+            429: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def reset_password(
+        api: AuthApi = Depends(get_api),
+        body: models.PasswordReset = Body(),
+    ) -> Response:
+        await api.reset_password(body=body)
+        return empty_response(204)
+
+    @router.post(
+        "/api/v1/auth/verify-email",
+        operation_id="verifyEmail",
+        summary="Confirm an email address with an emailed verification token",
+        status_code=204,
+        response_model=None,
+        dependencies=[Depends(require_content_type("application/json"))],
+        responses={
+            204: {"description": "", "content": {}},
+            400: {"description": "", "content": {"application/problem+json": {}}},
+            413: {"description": "", "content": {"application/problem+json": {}}},
+            415: {"description": "", "content": {"application/problem+json": {}}},
+            422: {"description": "", "content": {"application/problem+json": {}}},
+            429: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def verify_email(
+        api: AuthApi = Depends(get_api),
+        body: models.EmailVerification = Body(),
+    ) -> Response:
+        await api.verify_email(body=body)
         return empty_response(204)
 
     return router

@@ -44,6 +44,10 @@ class UsersApi(Protocol[P_contra]):
         """PUT /api/v1/users/me/password (changePassword): Change your password."""
         ...
 
+    async def request_email_verification(self, *, principal: P_contra) -> models.MailAccepted:
+        """POST /api/v1/users/me/verification (requestEmailVerification): Email a new verification link to your own address."""
+        ...
+
     async def list_users(self, *, page: int, size: int, principal: P_contra) -> models.UserPage:
         """GET /api/v1/users (listUsers): List accounts (superusers only)."""
         ...
@@ -161,6 +165,27 @@ def build_router(
     ) -> Response:
         await api.change_password(body=body, principal=principal)
         return empty_response(204)
+
+    @router.post(
+        "/api/v1/users/me/verification",
+        operation_id="requestEmailVerification",
+        summary="Email a new verification link to your own address",
+        status_code=202,
+        response_model=None,
+        responses={
+            202: {"description": "", "content": {"application/json": {}}},
+            401: {"description": "", "content": {"application/problem+json": {}}},
+            413: {"description": "", "content": {"application/problem+json": {}}},
+            429: {"description": "", "content": {"application/problem+json": {}}},
+            500: {"description": "", "content": {"application/problem+json": {}}},
+            503: {"description": "", "content": {"application/problem+json": {}}},
+        },
+    )
+    async def request_email_verification(
+        api: UsersApi[P] = Depends(get_api),
+        principal: P = Depends(authenticate),
+    ) -> Response:
+        return json_response(202, await api.request_email_verification(principal=principal))
 
     @router.get(
         "/api/v1/users",

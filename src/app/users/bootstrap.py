@@ -34,6 +34,7 @@ async def ensure_first_superuser(
         bio=None,
         is_active=True,
         is_superuser=True,
+        is_verified=False,  # no link was followed: it verifies like any account
         created_at=now,
         updated_at=now,
     )

@@ -29,6 +29,7 @@ class UserRecord:
     bio: str | None
     is_active: bool
     is_superuser: bool
+    is_verified: bool
     created_at: datetime
     updated_at: datetime
 

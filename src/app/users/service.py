@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from app import responses
+from app.auth.account_mail import AccountMail
 from app.auth.guesses import WrongPasswords
 from app.auth.passwords import Passwords
 from app.auth.principal import Principal
@@ -22,6 +23,7 @@ NO_SUCH_USER = "No such account."
 # A superuser who deactivates, demotes or deletes their own account through the admin operations
 # may lock everyone out; another superuser can, and `deleteCurrentUser` is the deliberate way out.
 NOT_YOURSELF = "A superuser may not deactivate, demote or delete their own account here."
+VERIFICATION_ACCEPTED = "Unless your email is already verified, a link to verify it is on its way."
 
 
 def _require_superuser(principal: Principal) -> None:
@@ -36,6 +38,7 @@ class UsersService(UsersApi[Principal]):
     database: Transactions
     passwords: Passwords
     guesses: WrongPasswords
+    mail: AccountMail
     repositories: Repositories = SQL
 
     async def get_current_user(self, *, principal: Principal) -> models.User:
@@ -67,6 +70,19 @@ class UsersService(UsersApi[Principal]):
             self.repositories.refresh_tokens(connection).revoke_user(user_id, now)
 
         await self.database.write(work)
+
+    async def request_email_verification(self, *, principal: Principal) -> models.MailAccepted:
+        user = principal.user
+        await self.mail.take(user.email)  # one budget with password resets
+        if not user.is_verified:
+            now = utcnow()
+            await self.database.write(
+                lambda connection: self.mail.write(
+                    connection, self.repositories, user, "verify", now
+                )
+            )
+            self.mail.wake()
+        return models.MailAccepted(detail=VERIFICATION_ACCEPTED)
 
     async def delete_current_user(self, *, principal: Principal) -> None:
         user_id = principal.user.id

@@ -1,6 +1,6 @@
 """The `users` table."""
 
-from sqlalchemy import Boolean, Column, String, Table, Uuid
+from sqlalchemy import Boolean, Column, String, Table, Uuid, false
 
 from app.db.base import metadata
 from app.db.types import UTCDateTime
@@ -16,6 +16,9 @@ users = Table(
     Column("bio", String(1000), nullable=True),
     Column("is_active", Boolean, nullable=False),
     Column("is_superuser", Boolean, nullable=False),
+    # Set by following a link emailed to the address (verifyEmail, resetPassword). The server
+    # default marks the accounts that existed before verification as not verified.
+    Column("is_verified", Boolean, nullable=False, server_default=false()),
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("updated_at", UTCDateTime, nullable=False),
 )
