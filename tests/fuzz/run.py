@@ -48,8 +48,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
-from tests.support import crashes, fuzzing, meaning, mutants
+from tests.support import crashes, fuzzing, junit, meaning, mutants
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -179,7 +180,21 @@ def cli(base_url: str, run: Run, folder: Path, args: argparse.Namespace) -> int:
     env = {**os.environ, **run.env, **hooks_env()}
     code = subprocess.run(command, env=env, check=False).returncode
     print(f"{run.name}: exit {code} after {time.monotonic() - started:.1f} s", flush=True)
+    regroup(reports / f"{run.name}.xml", cache_of(reports, run.name), args)
     return code
+
+
+def regroup(report: Path, cache: Path, replay_args: argparse.Namespace) -> None:
+    """The JUnit report with its stateful failures under the operations that failed."""
+    if not report.exists():
+        return
+    operations = {failure.case_id: failure.operation for failure in crashes.failures(cache)}
+    paths = yaml.safe_load((ROOT / "openapi" / "openapi.yaml").read_text())["paths"]
+    moved = junit.by_operation(
+        report, operations, junit.label_rules(paths), lambda case: replay_command(case, replay_args)
+    )
+    if moved:
+        print(f"{report.name}: {moved} stateful failure(s) filed under their operations")
 
 
 def hooks_env() -> dict[str, str]:
