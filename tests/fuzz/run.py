@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=fuzzing.seed(), help="replay a run")
     parser.add_argument("--reports", type=Path, default=ROOT / "reports")
     parser.add_argument(
-        "--mutant", choices=mutants.CATALOGUE, help="plant this contract bug in the local service"
+        "--mutant", choices=mutants.catalogue(), help="plant this contract bug in the local service"
     )
     parser.add_argument(
         "--operations",
