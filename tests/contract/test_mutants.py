@@ -81,3 +81,21 @@ def test_the_harness_catches_the_quick_subset(tmp_path: Path) -> None:
     assert f"caught {len(QUICK)} of {len(QUICK)} (100%)" in result.stdout
     assert "| `frozen_etag` |" in result.stdout
     assert "etag_tracks_changes" in result.stdout  # caught by the check of meaning, not by luck
+
+
+def test_mutants_of_a_file_of_ones_own_join_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extra = tmp_path / "mine.py"
+    extra.write_text(
+        "from tests.support.mutants import Mutant\n"
+        "def gone(scope, response):\n"
+        "    response.status = 410\n"
+        "MINE = Mutant('mine', 'a 410', 'GET', '/x', answer=gone, operations=('getItem',))\n"
+        "CATALOGUE = {'mine': MINE}\n"
+    )
+    assert "mine" not in mutants.catalogue({})
+    monkeypatch.setenv(mutants.EXTRA_ENV, str(extra))
+    assert set(mutants.catalogue()) == {*mutants.CATALOGUE, "mine"}
+    assert call(mutants.plant(missing, "mine"), "GET", "/x")[0] == 410
+    assert call(mutants.plant(missing, "mine"), "GET", "/y")[0] == 404

@@ -3,9 +3,11 @@
 Schemathesis checks statuses, headers and bodies against their schemas. The contract says more
 in words: a `Location` names the resource just created, an `ETag` changes when the resource
 does and a stale `If-Match` is refused, a page's numbers add up, filters and the declared order
-hold, a deleted resource (and what it owned) is gone. `register()` adds a check for each, with
-Schemathesis' public `@schemathesis.check`, and hooks (`@schemathesis.hook`) that feed the
-fuzzer real data where an example cannot be real: a live refresh token, the current `ETag`.
+hold, a deleted resource (and what it owned) is gone, a change's answer is what a read returns,
+a created resource is listed, a post is dated exactly when published. `register()` adds a check
+for each, with Schemathesis' public `@schemathesis.check`, and hooks (`@schemathesis.hook`)
+that feed the fuzzer real data where an example cannot be real: a live refresh token, the
+current `ETag`.
 
 The in-process suite calls `register()`; the CLI imports tests/fuzz/hooks.py, which does.
 A check that needs another request sends it over the same transport as the case: to the ASGI
@@ -49,6 +51,11 @@ FILTERS: Mapping[str, Mapping[str, str]] = {
 }
 SORTS: Mapping[str, str] = {"listItems": "-created_at"}  # the default `sort` of those that take one
 NEWEST_FIRST = ("listPosts", "listUserItems", "listItems")
+# Where a created resource is listed: operationId -> (list path, owner query, body field).
+LISTED_IN: Mapping[str, tuple[str, str, str]] = {
+    "createItem": ("/api/v1/items", "owner_id", "owner_id"),
+    "createPost": ("/api/v1/posts", "author_id", "author_id"),
+}
 PAGE_KEYS = frozenset({"total", "page", "size", "pages", "items"})
 PAGE_DEFAULT, SIZE_DEFAULT = 1, 20
 
@@ -285,6 +292,76 @@ def deleted_stays_gone(ctx: CheckContext, response: Response, case: AnyCase) -> 
     return None
 
 
+def changes_read_back(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
+    """A 200 to a PATCH or PUT answers the resource as it now is: a read of the same path right
+    after returns the same representation, and the same `ETag` if there is one."""
+    body = json_body(response)
+    if response.status_code != 200 or case.method.upper() not in ("PATCH", "PUT"):
+        return None
+    path = urlsplit(str(response.request.url)).path
+    if (
+        not isinstance(body, dict)
+        or case.operation.schema.find_operation_by_path("GET", path) is None
+    ):
+        return None
+    read = send(case, response, "GET", path)
+    if read.status_code != 200:
+        return None  # a change that ends the caller's access (a deactivated account, say)
+    stored = json_body(read)
+    differ = sorted(
+        key for key in set(body) | set(stored or {}) if (stored or {}).get(key) != body.get(key)
+    )
+    assert not differ, (
+        f"{case.method.upper()} {path} answered {', '.join(differ)} other than a read of it gives: "
+        + "; ".join(
+            f"{k}: {body.get(k)!r} answered, {(stored or {}).get(k)!r} read" for k in differ
+        )
+    )
+    etag = response.headers.get("etag")
+    if etag:
+        assert read.headers.get("ETag") == etag[0], (
+            f"{case.method.upper()} {path} answered ETag {etag[0]!r}, a read of it "
+            f"{read.headers.get('ETag')!r}"
+        )
+    return None
+
+
+def publication_dated(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
+    """A post has a `published_at` exactly when it is published ("publishing sets
+    `published_at`, unpublishing clears it"), in a post and in a page of posts."""
+    body = json_body(response)
+    if response.status_code not in (200, 201) or not isinstance(body, dict):
+        return None
+    entries = body["items"] if isinstance(body.get("items"), list) else [body]
+    for entry in entries:
+        if isinstance(entry, dict) and {"published", "published_at"} <= entry.keys():
+            assert (entry["published"] is True) == (entry["published_at"] is not None), (
+                f"post {entry.get('id')}: published is {entry['published']!r} but published_at "
+                f"is {entry['published_at']!r}"
+            )
+    return None
+
+
+def created_is_listed(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
+    """A resource just created is in its collection for its creator: the list filtered on its
+    owner holds it (a draft too: "a signed-in caller also sees their own drafts")."""
+    body = json_body(response)
+    listing = LISTED_IN.get(operation_id(case))
+    if response.status_code != 201 or listing is None or not isinstance(body, dict):
+        return None
+    path, name, field = listing
+    owner = body.get(field)
+    listed = send(case, response, "GET", path, params={name: owner, "size": 100})
+    page = json_body(listed)
+    if listed.status_code != 200 or not isinstance(page, dict) or page.get("total", 0) > 100:
+        return None  # pagination_arithmetic judges the page; a longer list is not searched
+    ids = [entry.get("id") for entry in page.get("items", []) if isinstance(entry, dict)]
+    assert body.get("id") in ids, (
+        f"GET {path}?{name}={owner} does not list {body.get('id')}, created just now by that owner"
+    )
+    return None
+
+
 CHECKS: tuple[Callable[[CheckContext, Response, AnyCase], bool | None], ...] = (
     closed_objects,
     location_resolves,
@@ -292,6 +369,9 @@ CHECKS: tuple[Callable[[CheckContext, Response, AnyCase], bool | None], ...] = (
     pagination_arithmetic,
     filters_and_order,
     deleted_stays_gone,
+    changes_read_back,
+    publication_dated,
+    created_is_listed,
 )
 
 

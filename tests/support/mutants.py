@@ -10,6 +10,7 @@ that does the same, for the CLI run.
 
 import asyncio
 import gzip
+import importlib.util
 import json
 import os
 import re
@@ -24,6 +25,9 @@ from app.draining import Drain
 from app.settings import Settings
 
 MUTANT_ENV = "FUZZ_MUTANT"
+# A Python file with a `CATALOGUE` of more mutants: bugs kept out of the repository, to measure
+# the harness against bugs it was not tuned on (README "Fuzzing against the contract").
+EXTRA_ENV = "FUZZ_MUTANTS_FILE"
 SLOW_S = 6.0  # over fuzzing.MAX_RESPONSE_TIME_S
 USER_EXAMPLE = {
     "id": "3f0a6c2e-8d1b-4c7e-9a52-1e6f4b2d7c90",
@@ -252,8 +256,7 @@ class Planted:
         if response.header("content-encoding") == "gzip":  # the app's gzip is inside this layer
             response.body = gzip.decompress(response.body)
             response.set_header("content-encoding", None)
-        if response.body:
-            mutant.answer(scope, response)
+        mutant.answer(scope, response)  # a 204's too: a bug may give it a body
         response.set_header("content-length", str(len(response.body)))
         await send(
             {"type": "http.response.start", "status": response.status, "headers": response.headers}
@@ -261,14 +264,29 @@ class Planted:
         await send({"type": "http.response.body", "body": response.body})
 
 
+def catalogue(environ: Mapping[str, str] = os.environ) -> Mapping[str, Mutant]:
+    """`CATALOGUE`, and the mutants of the file `FUZZ_MUTANTS_FILE` names, if it names one."""
+    path = environ.get(EXTRA_ENV)
+    if not path:
+        return CATALOGUE
+    spec = importlib.util.spec_from_file_location("fuzz_extra_mutants", path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"{EXTRA_ENV}={path!r} is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    extra: Mapping[str, Mutant] = module.CATALOGUE
+    return {**CATALOGUE, **extra}
+
+
 def plant(app: ASGIApp, name: str | None) -> ASGIApp:
     """`app` with the mutant `name` planted; `app` itself when `name` is empty."""
     if not name:
         return app
+    known = catalogue()
     try:
-        return Planted(app, CATALOGUE[name])
+        return Planted(app, known[name])
     except KeyError:
-        raise ValueError(f"{MUTANT_ENV}={name!r}: use one of {', '.join(CATALOGUE)}") from None
+        raise ValueError(f"{MUTANT_ENV}={name!r}: use one of {', '.join(known)}") from None
 
 
 def create_app(settings: Settings, *, drain: Drain) -> ASGIApp:
