@@ -13,13 +13,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from xml.etree import ElementTree
 
-import specdoc
-
 STATEFUL = "Stateful tests"  # the test case the CLI files its stateful phase under
 CASE = re.compile(r"^\d+\. Test Case ID: (\S+)$", re.MULTILINE)
 CODE = re.compile(r"^- (ST\d+) ", re.MULTILINE)
 CURL = re.compile(r"^\s*curl -X (\w+) .*?(https?://\S+)\s*$", re.MULTILINE)
 KINDS = ("failure", "error", "skipped")
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 def split_cases(text: str) -> list[tuple[str, str]]:
@@ -53,7 +52,7 @@ def label_rules(paths: Mapping[str, Mapping[str, object]]) -> dict[str, str]:
     for template, item in paths.items():
         pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^}]+\}", template))
         for method in item:
-            if method in specdoc.HTTP_METHODS:
+            if method in METHODS:
                 rules[f"{method.upper()} {template}"] = f"{method.upper()} {pattern}"
     return rules
 
