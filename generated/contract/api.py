@@ -1920,25 +1920,19 @@ OPERATIONS: tuple[OperationInfo, ...] = (
 
 
 class ServiceProviders(Protocol[P_contra]):
-    """One dependency per tag, each returning that tag's implementation."""
+    """One provider per tag: a method that builds that tag's implementation, once per app."""
 
-    @property
-    def auth(self) -> Callable[..., Awaitable[auth.AuthApi]]: ...
+    def auth(self) -> auth.AuthApi: ...
 
-    @property
-    def health(self) -> Callable[..., Awaitable[health.HealthApi]]: ...
+    def health(self) -> health.HealthApi: ...
 
-    @property
-    def items(self) -> Callable[..., Awaitable[items.ItemsApi[P_contra]]]: ...
+    def items(self) -> items.ItemsApi[P_contra]: ...
 
-    @property
-    def metrics(self) -> Callable[..., Awaitable[metrics.MetricsApi]]: ...
+    def metrics(self) -> metrics.MetricsApi: ...
 
-    @property
-    def posts(self) -> Callable[..., Awaitable[posts.PostsApi[P_contra]]]: ...
+    def posts(self) -> posts.PostsApi[P_contra]: ...
 
-    @property
-    def users(self) -> Callable[..., Awaitable[users.UsersApi[P_contra]]]: ...
+    def users(self) -> users.UsersApi[P_contra]: ...
 
 
 def build_routers(
@@ -1948,7 +1942,8 @@ def build_routers(
     authenticate_optional: Callable[..., Awaitable[P | None]],
     route_class: type[APIRoute] = APIRoute,
 ) -> list[APIRouter]:
-    """The router of every tag `providers` implements, each operation a `route_class` route.
+    """The router of every tag `providers` implements, each operation a `route_class` route;
+    each provider is called once, here.
 
     A tag it lacks is skipped rather than failing here, so that the app's start-up check can
     name each unserved operation; the type checker already reports the missing attribute.
@@ -1957,23 +1952,23 @@ def build_routers(
     provider: Any
 
     if (provider := getattr(providers, "auth", None)) is not None:
-        routers.append(auth.build_router(provider, route_class=route_class))
+        routers.append(auth.build_router(provider(), route_class=route_class))
 
     if (provider := getattr(providers, "health", None)) is not None:
-        routers.append(health.build_router(provider, route_class=route_class))
+        routers.append(health.build_router(provider(), route_class=route_class))
 
     if (provider := getattr(providers, "items", None)) is not None:
         routers.append(
-            items.build_router(provider, authenticate=authenticate, route_class=route_class)
+            items.build_router(provider(), authenticate=authenticate, route_class=route_class)
         )
 
     if (provider := getattr(providers, "metrics", None)) is not None:
-        routers.append(metrics.build_router(provider, route_class=route_class))
+        routers.append(metrics.build_router(provider(), route_class=route_class))
 
     if (provider := getattr(providers, "posts", None)) is not None:
         routers.append(
             posts.build_router(
-                provider,
+                provider(),
                 authenticate=authenticate,
                 authenticate_optional=authenticate_optional,
                 route_class=route_class,
@@ -1982,7 +1977,7 @@ def build_routers(
 
     if (provider := getattr(providers, "users", None)) is not None:
         routers.append(
-            users.build_router(provider, authenticate=authenticate, route_class=route_class)
+            users.build_router(provider(), authenticate=authenticate, route_class=route_class)
         )
 
     return routers

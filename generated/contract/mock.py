@@ -9,7 +9,6 @@ exactly as they do for the service. `ExampleProviders` is the `ServiceProviders`
 missing raises `ExampleMissing`, naming what lacks one.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import Literal
 from uuid import UUID
 
@@ -280,46 +279,22 @@ class UsersExamples:
 
 
 class ExampleProviders:
-    """One dependency per tag, each giving that tag's example implementation."""
+    """One provider per tag, each building that tag's example implementation."""
 
-    @property
-    def auth(self) -> Callable[[], Awaitable[AuthExamples]]:
-        async def provide() -> AuthExamples:
-            return AuthExamples()
+    def auth(self) -> AuthExamples:
+        return AuthExamples()
 
-        return provide
+    def health(self) -> HealthExamples:
+        return HealthExamples()
 
-    @property
-    def health(self) -> Callable[[], Awaitable[HealthExamples]]:
-        async def provide() -> HealthExamples:
-            return HealthExamples()
+    def items(self) -> ItemsExamples:
+        return ItemsExamples()
 
-        return provide
+    def metrics(self) -> MetricsExamples:
+        return MetricsExamples()
 
-    @property
-    def items(self) -> Callable[[], Awaitable[ItemsExamples]]:
-        async def provide() -> ItemsExamples:
-            return ItemsExamples()
+    def posts(self) -> PostsExamples:
+        return PostsExamples()
 
-        return provide
-
-    @property
-    def metrics(self) -> Callable[[], Awaitable[MetricsExamples]]:
-        async def provide() -> MetricsExamples:
-            return MetricsExamples()
-
-        return provide
-
-    @property
-    def posts(self) -> Callable[[], Awaitable[PostsExamples]]:
-        async def provide() -> PostsExamples:
-            return PostsExamples()
-
-        return provide
-
-    @property
-    def users(self) -> Callable[[], Awaitable[UsersExamples]]:
-        async def provide() -> UsersExamples:
-            return UsersExamples()
-
-        return provide
+    def users(self) -> UsersExamples:
+        return UsersExamples()

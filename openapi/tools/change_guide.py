@@ -422,9 +422,7 @@ def _add_provider(src: Path, home: Home, router: str) -> Path | None:
         return None
     source = text.splitlines(keepends=True)
     end = cls.end_lineno or len(source)
-    method = (
-        f"\n    async def {router}(self) -> {home.cls}:\n        return {home.cls}(self.database)\n"
-    )
+    method = f"\n    def {router}(self) -> {home.cls}:\n        return {home.cls}(self.database)\n"
     text = "".join([*source[:end], method, *source[end:]])
     text = _add_imports(text, tree, {home.cls: f"from {home.module} import {home.cls}"})
     providers.write_text(text, encoding="utf-8")

@@ -36,13 +36,13 @@ class ContractNotServed(RuntimeError):
     """The app does not serve its contract; the message lists each gap and how to close it."""
 
 
-def _implementation_class(route: APIRoute) -> type | None:
-    """The class the route's `api` dependency returns, read from the provider's annotation."""
-    for dependency in route.dependant.dependencies:
-        if dependency.name == "api" and dependency.call is not None:
-            returned = typing.get_type_hints(dependency.call).get("return")
-            return returned if isinstance(returned, type) else None
-    return None
+def _implementation_class(providers: object, tag: str) -> type | None:
+    """The class the tag's provider builds, read from the provider's annotation."""
+    provider = getattr(providers, tag, None)
+    if provider is None:
+        return None
+    returned = typing.get_type_hints(provider).get("return")
+    return returned if isinstance(returned, type) else None
 
 
 def _implements(cls: type, method_name: str) -> bool:
@@ -68,18 +68,19 @@ def _missing(info: OperationInfo, why: str) -> str:
         f"{info.operation_id} ({info.method} {info.path}) {why}. Implement "
         f"`async def {info.method_name}(self, ...)` of `{info.protocol}` in class "
         f"`{info.implementation_class}` in `{info.implementation_module}` ({file}), and give "
-        f"`app.providers.Providers` an `async def {info.tag}(self) -> "
+        f"`app.providers.Providers` a `def {info.tag}(self) -> "
         f"{info.implementation_class}` provider; the exact signature is in "
         f"generated/contract/routers/{info.tag}.py."
     )
 
 
-def _gap(info: OperationInfo, routes: list[APIRoute]) -> str | None:
-    """What is missing for `info`, given the routes that carry its operationId; None: nothing."""
+def _gap(info: OperationInfo, routes: list[APIRoute], providers: object) -> str | None:
+    """What is missing for `info`, given the routes that carry its operationId and the app's
+    providers; None: nothing."""
     served = [r for r in routes if r.path == info.path and info.method in (r.methods or ())]
     if not served:
         return _missing(info, "is not served by any route")
-    cls = _implementation_class(served[0])
+    cls = _implementation_class(providers, info.tag)
     if cls is None:
         return _missing(info, "has a provider without a return annotation")
     where = f"`{cls.__module__}.{cls.__name__}`"
@@ -91,18 +92,22 @@ def _gap(info: OperationInfo, routes: list[APIRoute]) -> str | None:
 
 
 def problems(
-    app_routes: Iterable[BaseRoute], operations: Iterable[OperationInfo] = OPERATIONS
+    app_routes: Iterable[BaseRoute],
+    providers: object,
+    operations: Iterable[OperationInfo] = OPERATIONS,
 ) -> list[str]:
+    """The gaps of an app whose routes are `app_routes`, built from `providers`
+    (a `contract.api.ServiceProviders`)."""
     routes: dict[str, list[APIRoute]] = {}
     for route in app_routes:
         if isinstance(route, APIRoute) and route.operation_id:
             routes.setdefault(route.operation_id, []).append(route)
-    gaps = (_gap(info, routes.get(info.operation_id, [])) for info in operations)
+    gaps = (_gap(info, routes.get(info.operation_id, []), providers) for info in operations)
     return [gap for gap in gaps if gap is not None]
 
 
-def verify(app_routes: Iterable[BaseRoute]) -> None:
-    found = problems(app_routes)
+def verify(app_routes: Iterable[BaseRoute], providers: object) -> None:
+    found = problems(app_routes, providers)
     if found:
         raise ContractNotServed(
             "The app does not serve its contract (openapi/openapi.yaml):\n- " + "\n- ".join(found)

@@ -195,7 +195,7 @@ def route_contract(
     )
     routers = [*api_routers, spec.docs_router(PrefilteredRoute)]
     app.state.routes = [route for router in routers for route in router.routes]
-    contract_check.verify(app.state.routes)
+    contract_check.verify(app.state.routes, providers)
     # The routes go straight onto the app's router. FastAPI (>= 0.16x) wraps included routers
     # in lazy proxies that it re-resolves while matching: ~15-30 us a request, measured
     # in-process. The contract check and the 405 Allow header (for paths outside the contract)

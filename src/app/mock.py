@@ -10,11 +10,10 @@ checked against the contract (middleware/response_validation.py), whatever the s
     python -m app serve --factory app.mock:create_app [--port 8000]
 """
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import FastAPI, Request
 
 from app import redaction
-from app.auth.principal import NOT_BEARER, bearer
+from app.auth.principal import NOT_BEARER, bearer_token
 from app.draining import Drain
 from app.errors import Unauthenticated
 from app.main import add_edge_layers, route_contract
@@ -30,23 +29,21 @@ class MockPrincipal(str):
     """Whoever sent a bearer token: the mock has no accounts to look it up in."""
 
 
-async def authenticate(
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-) -> MockPrincipal:
-    if credentials is None:
+async def authenticate(request: Request) -> MockPrincipal:
+    token = bearer_token(request)
+    if token is None:
         raise Unauthenticated("This operation needs a bearer access token.")
-    return MockPrincipal(credentials.credentials)
+    return MockPrincipal(token)
 
 
-async def authenticate_optional(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-) -> MockPrincipal | None:
+async def authenticate_optional(request: Request) -> MockPrincipal | None:
     """None for an anonymous caller; an `Authorization` that is not a bearer token is a 401."""
-    if credentials is None:
+    token = bearer_token(request)
+    if token is None:
         if "authorization" in request.headers:
             raise Unauthenticated(NOT_BEARER)
         return None
-    return MockPrincipal(credentials.credentials)
+    return MockPrincipal(token)
 
 
 def create_app(settings: Settings | None = None, *, drain: Drain | None = None) -> FastAPI:

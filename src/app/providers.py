@@ -1,9 +1,9 @@
-"""FastAPI dependencies that hand each generated router its implementation.
+"""What builds each generated router's implementation: one provider per OpenAPI tag.
 
-Built once per app by `create_app` around the app's own resources (no globals), so a
-dependency is a cheap `async def` method: plain `def` dependencies cost a thread hop each.
-`Providers` subclasses `contract.api.ServiceProviders`, so a tag without a provider is a
-mypy error wherever `Providers` is built.
+Built once per app by `create_app` around the app's own resources (no globals); each provider
+is called once, as the routes are built, and its service serves every request (it keeps no
+request's state). `Providers` subclasses `contract.api.ServiceProviders`, so a tag without a
+provider is a mypy error wherever `Providers` is built.
 """
 
 from limits.aio.storage import Storage
@@ -65,22 +65,22 @@ class Providers(ServiceProviders[Principal]):
         if settings.outbox_dispatcher:
             self.account_mail.wake = self.dispatcher.wake
 
-    async def health(self) -> HealthService:
+    def health(self) -> HealthService:
         return HealthService(self.database, self.drain)
 
-    async def auth(self) -> AuthService:
+    def auth(self) -> AuthService:
         return AuthService(
             self.database, self.passwords, self.tokens, self.guesses, self.account_mail
         )
 
-    async def users(self) -> UsersService:
+    def users(self) -> UsersService:
         return UsersService(self.database, self.passwords, self.guesses, self.account_mail)
 
-    async def items(self) -> ItemsService:
+    def items(self) -> ItemsService:
         return ItemsService(self.database)
 
-    async def metrics(self) -> MetricsService:
+    def metrics(self) -> MetricsService:
         return MetricsService(self._metrics)
 
-    async def posts(self) -> PostsService:
+    def posts(self) -> PostsService:
         return PostsService(self.database)

@@ -351,8 +351,8 @@ def test_no_request_path_runs_a_plain_def(sqlite_settings: Settings) -> None:
     calls = list(route_calls(app.state.routes))
     served = {r.operation_id for r in app.state.routes if isinstance(r, APIRoute)}
     assert {op.operation_id for op in OPERATIONS} <= served
-    # The walk reaches the dependencies too: the generated routes' `api` provider.
-    assert "health" in {getattr(call, "__name__", "") for _, call in calls}
+    # The walk reaches the dependencies too: the principal the secured routes ask for.
+    assert "authenticate" in {getattr(call, "__name__", "") for _, call in calls}
     assert blocking_calls(app.state.routes) == []
 
 

@@ -62,15 +62,15 @@ class ConflictedHealthService(HealthService):
         raise Conflict("a status getLiveness does not declare")
 
 
-async def leaky_users(self: Providers) -> LeakyUsersService:
+def leaky_users(self: Providers) -> LeakyUsersService:
     return LeakyUsersService(self.database, self.passwords, self.guesses, self.account_mail)
 
 
-async def partial_users(self: Providers) -> PartialUsersService:
+def partial_users(self: Providers) -> PartialUsersService:
     return PartialUsersService(self.database, self.passwords, self.guesses, self.account_mail)
 
 
-async def conflicted_health(self: Providers) -> ConflictedHealthService:
+def conflicted_health(self: Providers) -> ConflictedHealthService:
     return ConflictedHealthService(self.database)
 
 

@@ -374,7 +374,7 @@ def failing_provider(tag: str) -> Callable[[Providers], Any]:
     real: type = typing.get_type_hints(getattr(Providers, tag))["return"]
     broken = failing_service(tag, real)
 
-    async def provide(self: Providers) -> Any:
+    def provide(self: Providers) -> Any:
         return object.__new__(broken)  # no __init__: it never gets to use its resources
 
     provide.__annotations__ = {"return": broken}  # what create_app's contract check reads

@@ -272,7 +272,7 @@ class Providers:
     def __init__(self) -> None:
         self.service = Widgets()
 
-    async def widgets(self) -> Widgets:
+    def widgets(self) -> Widgets:
         return self.service
 
 
@@ -295,7 +295,7 @@ async def serve() -> dict[str, object]:
     providers = Providers()
     app = FastAPI()
     router = widgets.build_router(
-        providers.widgets, authenticate=authenticate, authenticate_optional=authenticate_optional
+        providers.widgets(), authenticate=authenticate, authenticate_optional=authenticate_optional
     )
     app.include_router(router)
     base = "/api/v1/widgets"

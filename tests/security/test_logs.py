@@ -249,7 +249,7 @@ class FailingUsersService(UsersService):
         return found
 
 
-async def failing_users(self: Providers) -> FailingUsersService:
+def failing_users(self: Providers) -> FailingUsersService:
     return FailingUsersService(self.database, self.passwords, self.guesses, self.account_mail)
 
 

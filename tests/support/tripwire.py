@@ -65,7 +65,7 @@ def tripping_provider(tag: str, wire: Tripwire) -> Callable[[Providers], Any]:
     real: type = typing.get_type_hints(getattr(Providers, tag))["return"]
     tripping = tripping_service(tag, real, wire)
 
-    async def provide(self: Providers) -> Any:
+    def provide(self: Providers) -> Any:
         return object.__new__(tripping)  # never initialised: it never gets to use anything
 
     provide.__annotations__ = {"return": tripping}  # what create_app's contract check reads

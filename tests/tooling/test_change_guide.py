@@ -150,7 +150,7 @@ class Providers(ServiceProviders[Principal]):
     def __init__(self, database: object) -> None:
         self.database = database
 
-    async def gadgets(self) -> GadgetsService:
+    def gadgets(self) -> GadgetsService:
         return GadgetsService(self.database)
 '''
 
@@ -330,8 +330,7 @@ def test_scaffold_creates_a_new_tags_package_service_and_provider(
     assert text.startswith(PROVIDERS.split("\n\n\nclass")[0])  # the imports it had, kept
     assert "from app.health.service import HealthService\n" in text
     assert text.endswith(
-        "    async def health(self) -> HealthService:\n"
-        "        return HealthService(self.database)\n"
+        "    def health(self) -> HealthService:\n        return HealthService(self.database)\n"
     )
 
 

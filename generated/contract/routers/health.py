@@ -4,10 +4,9 @@
 Implemented by `app.health.service.HealthService`.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.routing import APIRoute
 
 from contract import models
@@ -29,11 +28,15 @@ class HealthApi(Protocol):
 
 
 def build_router(
-    get_api: Callable[..., Awaitable[HealthApi]],
+    api: HealthApi,
     *,
     route_class: type[APIRoute] = APIRoute,
 ) -> APIRouter:
-    """Route every `health` operation to the implementation `get_api` provides."""
+    """Route every `health` operation to `api`, the implementation, built once per app.
+
+    Bound here rather than given as a dependency: FastAPI solves each dependency on every
+    request, and for a service built the same way every time that was pure cost.
+    """
     router = APIRouter(tags=["health"], route_class=route_class)
 
     @router.get(
@@ -47,9 +50,7 @@ def build_router(
             500: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
-    async def get_liveness(
-        api: HealthApi = Depends(get_api),
-    ) -> Response:
+    async def get_liveness() -> Response:
         return json_response(200, await api.get_liveness())
 
     @router.get(
@@ -64,9 +65,7 @@ def build_router(
             503: {"description": "", "content": {"application/problem+json": {}}},
         },
     )
-    async def get_readiness(
-        api: HealthApi = Depends(get_api),
-    ) -> Response:
+    async def get_readiness() -> Response:
         return json_response(200, await api.get_readiness())
 
     return router

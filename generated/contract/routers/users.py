@@ -68,12 +68,16 @@ class UsersApi(Protocol[P_contra]):
 
 
 def build_router(
-    get_api: Callable[..., Awaitable[UsersApi[P]]],
+    api: UsersApi[P],
     *,
     authenticate: Callable[..., Awaitable[P]],
     route_class: type[APIRoute] = APIRoute,
 ) -> APIRouter:
-    """Route every `users` operation to the implementation `get_api` provides."""
+    """Route every `users` operation to `api`, the implementation, built once per app.
+
+    Bound here rather than given as a dependency: FastAPI solves each dependency on every
+    request, and for a service built the same way every time that was pure cost.
+    """
     router = APIRouter(tags=["users"], route_class=route_class)
 
     @router.get(
@@ -90,7 +94,6 @@ def build_router(
         },
     )
     async def get_current_user(
-        api: UsersApi[P] = Depends(get_api),
         principal: P = Depends(authenticate),
     ) -> Response:
         return json_response(200, await api.get_current_user(principal=principal))
@@ -109,7 +112,6 @@ def build_router(
         },
     )
     async def delete_current_user(
-        api: UsersApi[P] = Depends(get_api),
         principal: P = Depends(authenticate),
     ) -> Response:
         await api.delete_current_user(principal=principal)
@@ -133,7 +135,6 @@ def build_router(
         },
     )
     async def update_current_user(
-        api: UsersApi[P] = Depends(get_api),
         body: models.UserUpdateMe = Body(),
         principal: P = Depends(authenticate),
     ) -> Response:
@@ -159,7 +160,6 @@ def build_router(
         },
     )
     async def change_password(
-        api: UsersApi[P] = Depends(get_api),
         body: models.PasswordChange = Body(),
         principal: P = Depends(authenticate),
     ) -> Response:
@@ -182,7 +182,6 @@ def build_router(
         },
     )
     async def request_email_verification(
-        api: UsersApi[P] = Depends(get_api),
         principal: P = Depends(authenticate),
     ) -> Response:
         return json_response(202, await api.request_email_verification(principal=principal))
@@ -203,7 +202,6 @@ def build_router(
         },
     )
     async def list_users(
-        api: UsersApi[P] = Depends(get_api),
         page: int = Query(1, ge=1, le=10000, description="The 1-based page number."),
         size: int = Query(20, ge=1, le=100, description="How many entries a page holds."),
         principal: P = Depends(authenticate),
@@ -226,7 +224,6 @@ def build_router(
         },
     )
     async def get_user(
-        api: UsersApi[P] = Depends(get_api),
         user_id: UUID = Path(..., description="The account's id."),
         principal: P = Depends(authenticate),
     ) -> Response:
@@ -249,7 +246,6 @@ def build_router(
         },
     )
     async def delete_user(
-        api: UsersApi[P] = Depends(get_api),
         user_id: UUID = Path(..., description="The account's id."),
         principal: P = Depends(authenticate),
     ) -> Response:
@@ -276,7 +272,6 @@ def build_router(
         },
     )
     async def update_user(
-        api: UsersApi[P] = Depends(get_api),
         user_id: UUID = Path(..., description="The account's id."),
         body: models.UserUpdate = Body(),
         principal: P = Depends(authenticate),

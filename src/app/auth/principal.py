@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Request
+from fastapi.security.utils import get_authorization_scheme_param
 
 from app import request_context
 from app.auth.tokens import InvalidToken, Tokens
@@ -11,8 +11,21 @@ from app.db.database import Database
 from app.errors import Unauthenticated
 from app.users.repository import UserRecord, UserRepository
 
-bearer = HTTPBearer(auto_error=False, description="A JWT access token.")
 NOT_BEARER = "Send the access token as `Authorization: Bearer <token>`."
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of `Authorization: Bearer <token>`; None without one, or for another scheme.
+
+    What FastAPI's `HTTPBearer(auto_error=False)` answers, read here: as a dependency of the
+    dependency that authenticates, it was one more dependency FastAPI solved on every request
+    (the contract, not FastAPI, declares the security scheme).
+    """
+    authorization = request.headers.get("authorization")
+    scheme, token = get_authorization_scheme_param(authorization)
+    if not token or scheme.lower() != "bearer":
+        return None
+    return token
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +57,19 @@ class Authenticator:
         request_context.note_principal(user.id)  # for the request's log line
         return Principal(user)
 
-    async def authenticate(
-        self, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-    ) -> Principal:
-        if credentials is None:
+    async def authenticate(self, request: Request) -> Principal:
+        token = bearer_token(request)
+        if token is None:
             raise Unauthenticated("This operation needs a bearer access token.")
-        return await self._principal(credentials.credentials)
+        return await self._principal(token)
 
-    async def authenticate_optional(
-        self, request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-    ) -> Principal | None:
+    async def authenticate_optional(self, request: Request) -> Principal | None:
         """None for an anonymous caller; a token that is sent must still be valid."""
-        if credentials is None:
-            # HTTPBearer also gives None for a header it cannot read (`Basic ...`, `Bearer` and
-            # nothing): that caller meant to sign in, so it is a 401, not an anonymous call.
+        token = bearer_token(request)
+        if token is None:
+            # No token also for a header that holds none (`Basic ...`, `Bearer` and nothing):
+            # that caller meant to sign in, so it is a 401, not an anonymous call.
             if "authorization" in request.headers:
                 raise Unauthenticated(NOT_BEARER)
             return None
-        return await self._principal(credentials.credentials)
+        return await self._principal(token)
