@@ -1,6 +1,7 @@
 """The read path stays lean: statements per request, counted at the driver.
 
-Every statement SQLAlchemy sends (BEGIN included, on SQLite) passes `before_cursor_execute`;
+Every statement SQLAlchemy sends (BEGIN included, on SQLite) passes `before_cursor_execute`,
+and every SELECT app/db/prepared.py sends the driver itself passes `Plan.run`;
 on PostgreSQL a transaction would add BEGIN and COMMIT round trips, which the autocommit
 connections used here avoid. On SQLite, reads run on the event loop's own connection
 (`Database.read`, recorded in `on_loop`) and every write unit of work whole on the writer
@@ -11,12 +12,14 @@ engine is watched, whichever the `Database` made (a class-level listener on `Eng
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest.mock import patch
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, event
 
+from app.db import prepared
 from app.db.sqlite.loop_reader import LoopConnection
 from app.main import create_app
 from app.settings import Settings
@@ -46,14 +49,25 @@ class Seen(list[str]):
 def statements(_app: FastAPI) -> Iterator[Seen]:
     seen = Seen()
 
-    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def sent(dbapi_connection: Any, statement: str) -> None:
         seen.append(statement)
-        if isinstance(conn.connection.dbapi_connection, LoopConnection):
+        if isinstance(dbapi_connection, LoopConnection):
             seen.on_loop.append(statement)
+
+    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent(conn.connection.dbapi_connection, statement)
+
+    # The SELECTs app/db/prepared.py sends the driver itself (SQLite) pass no SQLAlchemy event.
+    run = prepared.Plan.run
+
+    def run_recorded(plan: prepared.Plan, dbapi_connection: Any, parameters: Any) -> Any:
+        sent(dbapi_connection, plan.sql)
+        return run(plan, dbapi_connection, parameters)
 
     event.listen(Engine, "before_cursor_execute", record)
     try:
-        yield seen
+        with patch.object(prepared.Plan, "run", run_recorded):
+            yield seen
     finally:
         event.remove(Engine, "before_cursor_execute", record)
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, select
 
+from app.db import prepared
 from app.pagination import PageRequest
 
 
@@ -66,7 +67,8 @@ def fetch_page(
     """Run `page_statements` for `request`: the page's records and the total."""
     page, count = statements
     bound = {**parameters, "offset": request.offset, "limit": request.size}
-    rows = connection.execute(page, bound).all()
+    rows = prepared.rows(connection, page, bound)
     if not rows:  # past the end (or nothing at all): the total needs its own statement
-        return [], connection.execute(count, bound).scalar_one()
-    return [record(row) for row in rows], rows[0].total
+        (total,) = prepared.rows(connection, count, bound)
+        return [], total[0]
+    return [record(row) for row in rows], rows[0][-1]  # the total is the last column

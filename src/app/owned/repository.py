@@ -11,6 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Column, Connection, Table, bindparam, delete, insert, select, update
 
+from app.db import prepared
 from app.db.rows import Record, to_record, values_of
 from app.etags import Precondition
 
@@ -58,7 +59,7 @@ class OwnedRepository(Generic[R]):
         self._connection.execute(self.rows.insert, values_of(record))
 
     def get(self, row_id: uuid.UUID) -> R | None:
-        row = self._connection.execute(self.rows.get, {"row_id": row_id}).first()
+        row = prepared.first(self._connection, self.rows.get, {"row_id": row_id})
         return self.rows.to_record(row) if row else None
 
     def owner_of(self, row_id: uuid.UUID) -> uuid.UUID | None:

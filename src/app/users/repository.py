@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.db import prepared
 from app.db.rows import fetch_page, page_statements, to_record, values_of
 from app.errors import Conflict
 from app.pagination import PageRequest
@@ -56,7 +57,7 @@ class UserRepository:
         and then revokes the account's tokens. Issuing under the lock, either that change
         waits and then revokes what was issued, or the issuer waits and sees the change.
         """
-        row = self._connection.execute(GET_SHARED if lock else GET, {"user_id": user_id}).first()
+        row = prepared.first(self._connection, GET_SHARED if lock else GET, {"user_id": user_id})
         return _record(row) if row else None
 
     def get_by_email(self, email: str) -> UserRecord | None:
