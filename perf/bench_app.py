@@ -3,8 +3,10 @@
 `GET /bench/bare` is answered by a FastAPI app of its own that has nothing but that route: no
 middleware, no dependencies, a constant JSON object; it is the yardstick every route's ratio is
 taken against. `GET /bench/constant` answers the same object from inside the service, behind all
-of its middleware, which shows what the middleware costs by itself. Neither is in the contract:
-both are added after `create_app()` ran its contract check, and neither is in `app.state.routes`.
+of its middleware, which shows what the middleware costs by itself: it is the first route the
+router asks, so it does not also pay for asking the contract's routes whether they match (~0.6 us
+each, ~20 us for all of them). Neither is in the contract: both are added after `create_app()`
+ran its contract check, and neither is in `app.state.routes`.
 """
 
 from fastapi import FastAPI
@@ -26,7 +28,7 @@ async def constant() -> dict[str, str]:
 class BenchDispatch:
     """Sends `/bench/bare` to the bare app and everything else (lifespan too) to the service."""
 
-    def __init__(self, service: ASGIApp, bare: ASGIApp) -> None:
+    def __init__(self, service: FastAPI, bare: ASGIApp) -> None:
         self.service = service
         self.bare = bare
 
@@ -37,9 +39,13 @@ class BenchDispatch:
             await self.service(scope, receive, send)
 
 
-def create_bench_app(settings: Settings | None = None, *, drain: Drain | None = None) -> ASGIApp:
+def create_bench_app(
+    settings: Settings | None = None, *, drain: Drain | None = None
+) -> BenchDispatch:
     service = create_app(settings, drain=drain)
     service.add_api_route(CONSTANT_PATH, constant, methods=["GET"], response_model=None)
+    # Asked first: its path is no contract's, so no answer changes (test_bench_app.py).
+    service.router.routes.insert(0, service.router.routes.pop())
     bare = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     bare.add_api_route(BARE_PATH, constant, methods=["GET"], response_model=None)
     return BenchDispatch(service, bare)
