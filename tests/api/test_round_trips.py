@@ -57,12 +57,12 @@ def statements(_app: FastAPI) -> Iterator[Seen]:
     def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         sent(conn.connection.dbapi_connection, statement)
 
-    # The SELECTs app/db/prepared.py sends the driver itself (SQLite) pass no SQLAlchemy event.
+    # The SELECTs app/db/prepared.py sends the driver itself pass no SQLAlchemy event.
     run = prepared.Plan.run
 
-    def run_recorded(plan: prepared.Plan, dbapi_connection: Any, parameters: Any) -> Any:
-        sent(dbapi_connection, plan.sql)
-        return run(plan, dbapi_connection, parameters)
+    def run_recorded(plan: prepared.Plan, connection: Any, parameters: Any) -> Any:
+        sent(connection.connection.dbapi_connection, plan.sql)
+        return run(plan, connection, parameters)
 
     event.listen(Engine, "before_cursor_execute", record)
     try:

@@ -1,64 +1,94 @@
-"""app/db/prepared.py answers what SQLAlchemy's own execution answers, and fails as it fails."""
+"""app/db/prepared.py answers what SQLAlchemy's own execution answers, and fails as it fails,
+on SQLite and (APP_TEST_POSTGRES_URL) PostgreSQL."""
 
-import sqlite3
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Select, bindparam, create_engine, select
-from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    create_engine,
+    select,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.db import prepared
 from app.db.base import metadata
 from app.items.repository import ItemRecord, ItemRepository, _page_statements
-from app.items.tables import items
 from app.users.repository import GET as GET_USER
 from app.users.repository import UserRecord, UserRepository
 from app.users.tables import users
+
+pytestmark = pytest.mark.anyio
 
 OWNER = uuid.UUID("5f0c7a9e-1b2d-4c3e-8f4a-0b1c2d3e4f50")
 NOW = datetime(2026, 12, 7, 6, 30, 15, 123456, tzinfo=UTC)
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{tmp_path / 'prepared.db'}")
-    metadata.create_all(engine)
-    with engine.begin() as connection:
-        UserRepository(connection).add(
-            UserRecord(
-                id=OWNER,
-                email="owner@example.org",
-                hashed_password="x",
-                full_name=None,
-                bio=None,
-                is_active=True,
-                is_superuser=False,
-                is_verified=False,
-                created_at=NOW,
+def seed(connection: Connection) -> None:
+    metadata.create_all(connection)
+    UserRepository(connection).add(
+        UserRecord(
+            id=OWNER,
+            email="owner@example.org",
+            hashed_password="x",
+            full_name=None,
+            bio=None,
+            is_active=True,
+            is_superuser=False,
+            is_verified=False,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    for n in range(5):
+        ItemRepository(connection).add(
+            ItemRecord(
+                id=uuid.uuid4(),
+                title=f"item {n}",
+                description=None if n % 2 else "described",
+                price_cents=100 * n,
+                owner_id=OWNER,
+                version=1,
+                created_at=NOW + timedelta(seconds=n),
                 updated_at=NOW,
             )
         )
-        for n in range(5):
-            ItemRepository(connection).add(
-                ItemRecord(
-                    id=uuid.uuid4(),
-                    title=f"item {n}",
-                    description=None if n % 2 else "described",
-                    price_cents=100 * n,
-                    owner_id=OWNER,
-                    version=1,
-                    created_at=NOW + timedelta(seconds=n),
-                    updated_at=NOW,
-                )
-            )
-    return engine
 
 
-def test_rows_and_types_are_sqlalchemys(engine: Engine) -> None:
+async def on_database(database_url: str, *works: Callable[[Connection], None]) -> None:
+    """`seed`, then each of `works`, each on its own connection: sqlite3 through a synchronous
+    engine, PostgreSQL through asyncpg inside a greenlet, as the service runs them."""
+    if database_url.startswith("sqlite"):
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            seed(connection)
+        for work in works:
+            with engine.connect() as connection:
+                work(connection)
+        engine.dispose()
+        return
+    async_engine = create_async_engine(database_url)
+    async with async_engine.begin() as async_connection:
+        await async_connection.run_sync(seed)
+    for work in works:
+        async with async_engine.connect() as async_connection:
+            await async_connection.run_sync(work)
+    await async_engine.dispose()
+
+
+async def test_rows_and_types_are_sqlalchemys(database_url: str) -> None:
     page, count = _page_statements("-created_at", True, False)
     cases: list[tuple[Select[Any], dict[str, Any]]] = [
         (GET_USER, {"user_id": OWNER}),
@@ -66,36 +96,58 @@ def test_rows_and_types_are_sqlalchemys(engine: Engine) -> None:
         (page, {"owner_id": uuid.uuid4(), "offset": 0, "limit": 3}),
         (count, {"owner_id": OWNER}),
     ]
-    with engine.connect() as connection:
+
+    def compare(connection: Connection) -> None:
+        assert prepared.plan(GET_USER, connection.dialect) is not None  # not SQLAlchemy's way
         for statement, parameters in cases:
             expected = [tuple(row) for row in connection.execute(statement, parameters).all()]
-            assert [tuple(row) for row in prepared.rows(connection, statement, parameters)] == (
-                expected
-            )
+            found = [tuple(row) for row in prepared.rows(connection, statement, parameters)]
+            assert found == expected
+            assert [type(value) for row in found for value in row] == [
+                type(value) for row in expected for value in row
+            ]
         user = prepared.first(connection, GET_USER, {"user_id": OWNER})
-    assert user is not None
-    assert isinstance(user[0], uuid.UUID)
-    assert user[-1] == NOW
-    assert user[-1].tzinfo is not None
+        assert user is not None
+        assert isinstance(user[0], uuid.UUID)
+        assert user[-1] == NOW
+        assert user[-1].tzinfo is not None
+
+    await on_database(database_url, compare)
 
 
-def test_a_driver_error_is_wrapped_as_sqlalchemy_wraps_it(engine: Engine) -> None:
-    statement = select(items).where(items.c.id == bindparam("row_id"))
-    with engine.connect() as connection:
-        connection.exec_driver_sql("DROP TABLE items")
-        with pytest.raises(OperationalError) as caught:
-            prepared.rows(connection, statement, {"row_id": uuid.uuid4()})
-    assert isinstance(caught.value.orig, sqlite3.OperationalError)
-    assert caught.value.statement == prepared.plan(statement, engine.dialect).sql  # type: ignore[union-attr]
-    assert "parameters hidden" in str(caught.value)
+MISSING = Table("never_created", MetaData(), Column("id", Uuid), Column("title", String))
 
 
-def test_what_sqlalchemy_must_run_is_left_to_it(engine: Engine) -> None:
+async def test_a_driver_error_is_wrapped_as_sqlalchemy_wraps_it(database_url: str) -> None:
+    statement = select(MISSING).where(MISSING.c.title == bindparam("title"))
+
+    def fail(connection: Connection) -> None:
+        plan = prepared.plan(statement, connection.dialect)
+        assert plan is not None
+        with pytest.raises(DBAPIError) as expected:
+            connection.execute(statement, {"title": "a secret title"})
+        connection.rollback()  # PostgreSQL: the failed statement aborted the transaction
+        with pytest.raises(DBAPIError) as caught:
+            prepared.rows(connection, statement, {"title": "a secret title"})
+        assert type(caught.value) is type(expected.value)
+        assert isinstance(caught.value.orig, type(expected.value.orig))
+        assert caught.value.statement == plan.sql
+        assert "parameters hidden" in str(caught.value)
+        assert "a secret title" not in str(caught.value)
+        assert not connection.invalidated  # not a disconnect: the connection stays usable
+        connection.rollback()
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+
+    await on_database(database_url, fail)
+
+
+def test_what_sqlalchemy_must_run_is_left_to_it(tmp_path: Path) -> None:
     expanding = select(users).where(users.c.id.in_(bindparam("ids", expanding=True)))
     valued = select(users).where(users.c.email == "owner@example.org")
+    engine = create_engine(f"sqlite:///{tmp_path / 'prepared.db'}")
     assert prepared.plan(expanding, engine.dialect) is None
     assert prepared.plan(valued, engine.dialect) is None
-    assert prepared.plan(GET_USER, PGDialect_asyncpg()) is None  # type: ignore[no-untyped-call]
-    with engine.connect() as connection:
+    with engine.begin() as connection:
+        seed(connection)
         rows = prepared.rows(connection, expanding, {"ids": [OWNER]})
     assert [row[0] for row in rows] == [OWNER]

@@ -1,26 +1,29 @@
-"""SELECTs built and compiled once, run on SQLite straight through the driver's cursor.
+"""SELECTs built and compiled once, run straight through the driver's cursor.
 
 A repository's reads are statements built once with bind parameters. SQLAlchemy's execution of
 one (the cache lookup of its compiled form, an execution context, a cursor result, its row
-objects) cost ~30 us of a GET item's ~150 us in-process, where the sqlite3 call itself is
-~3 us (`nox -s request_cost`, README "Performance"). On SQLite, where a statement is a
-function call and not a round trip, `rows` keeps what SQLAlchemy gives, the SQL it compiled for
-the dialect and the conversions of its public type API (`dialect_impl(...).bind_processor`,
-`.result_processor`: ids, timestamps), and runs that on the connection's DBAPI cursor itself.
-A driver error is wrapped as SQLAlchemy wraps it (`DBAPIError.instance`, parameters hidden), so
-callers see the same `OperationalError` with the same `.orig` and `.statement`.
+objects) cost ~30 us of a GET item's ~150 us in-process on SQLite, where the sqlite3 call
+itself is ~3 us (`nox -s request_cost`, README "Performance"). `rows` keeps what SQLAlchemy
+gives, the SQL it compiled for the dialect and the conversions of its public type API
+(`dialect_impl(...).bind_processor`, `.result_processor`: ids, timestamps), and runs that on
+the connection's DBAPI cursor itself: sqlite3's, or on PostgreSQL SQLAlchemy's asyncpg adapter,
+inside the unit of work's greenlet, which prepares each statement once per connection.
 
-On PostgreSQL, or for a statement whose SQL SQLAlchemy would still rewrite at execution (an
-expanding IN, a literal rendered late), `rows` is plain `Connection.execute`: there a
-connection's errors must also reach SQLAlchemy's pool, which invalidates a broken one.
+What SQLAlchemy's execution would also have done is done here: a driver error is wrapped as
+SQLAlchemy wraps it (`DBAPIError.instance`, parameters hidden), so callers see the same
+`OperationalError` with the same `.orig` and `.statement`; an error the dialect calls a
+disconnect, or an interruption mid-statement (the request's deadline cancelling it), invalidates
+the connection, so that the pool never hands it out again. A statement whose SQL SQLAlchemy
+would still rewrite at execution (an expanding IN, a literal rendered late) is left to
+`Connection.execute`.
 
 Not seen by SQLAlchemy's `before_cursor_execute` events: tests/api/test_round_trips.py counts
-these statements at the sqlite3 connection.
+these statements where they reach the driver.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, Select
 from sqlalchemy import exc as sa_exc
@@ -38,21 +41,42 @@ class Plan:
     results: tuple[Processor, ...]
     base_error: type[Exception]
 
-    def run(self, dbapi_connection: Any, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def run(self, connection: Connection, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         values = tuple(
             value if bind is None else bind(value)
             for bind, value in zip(
                 self.binds, [parameters[name] for name in self.names], strict=True
             )
         )
+        if not connection.in_transaction():
+            # What SQLAlchemy's own execution does first (autobegin): its commit or rollback
+            # then ends the transaction the driver may begin (asyncpg's adapter does).
+            connection.begin()
+        dbapi_connection: Any = connection.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(self.sql, values)
             fetched: Sequence[Sequence[Any]] = cursor.fetchall()
         except self.base_error as error:
-            raise sa_exc.DBAPIError.instance(
-                self.sql, values, error, self.base_error, hide_parameters=True
-            ) from error
+            dialect = connection.dialect
+            # `error` is the dialect's DBAPI error (`base_error` is `loaded_dbapi.Error`).
+            disconnect = dialect.is_disconnect(cast(Any, error), dbapi_connection, cursor)
+            wrapped = sa_exc.DBAPIError.instance(
+                self.sql,
+                values,
+                error,
+                self.base_error,
+                hide_parameters=True,
+                connection_invalidated=disconnect,
+                dialect=dialect,
+            )
+            if disconnect:
+                connection.invalidate(wrapped)
+            raise wrapped from error
+        except BaseException as interrupted:
+            if not isinstance(interrupted, Exception):  # cancelled or stopped mid-statement
+                connection.invalidate()
+            raise
         finally:
             cursor.close()
         results = self.results
@@ -80,8 +104,6 @@ def plan(statement: Select[Any], dialect: Dialect) -> Plan | None:
 
 
 def _compile(statement: Select[Any], dialect: Dialect) -> Plan | None:
-    if dialect.name != "sqlite":
-        return None
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
     binds = [compiled.binds[name] for name in names]
@@ -106,7 +128,7 @@ def rows(
     found = plan(statement, connection.dialect)
     if found is None:
         return connection.execute(statement, dict(parameters)).all()
-    return found.run(connection.connection.dbapi_connection, parameters)
+    return found.run(connection, parameters)
 
 
 def first(
