@@ -20,11 +20,12 @@ from sqlalchemy import (
     create_engine,
     select,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.db import prepared
 from app.db.base import metadata
+from app.db.rows import values_of
 from app.items.repository import ItemRecord, ItemRepository, _page_statements
 from app.users.repository import GET as GET_USER
 from app.users.repository import UserRecord, UserRepository
@@ -151,3 +152,28 @@ def test_what_sqlalchemy_must_run_is_left_to_it(tmp_path: Path) -> None:
         seed(connection)
         rows = prepared.rows(connection, expanding, {"ids": [OWNER]})
     assert [row[0] for row in rows] == [OWNER]
+
+
+async def test_an_insert_writes_what_sqlalchemys_would_and_refuses_a_duplicate(
+    database_url: str,
+) -> None:
+    record = ItemRecord(
+        id=uuid.uuid4(),
+        title="inserted",
+        description=None,
+        price_cents=1234,
+        owner_id=OWNER,
+        version=1,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+    def insert(connection: Connection) -> None:
+        statement = ItemRepository.rows.insert
+        assert prepared.plan(statement, connection.dialect) is not None
+        assert prepared.rows(connection, statement, values_of(record)) == []
+        assert ItemRepository(connection).get(record.id) == record
+        with pytest.raises(IntegrityError):
+            prepared.rows(connection, statement, values_of(record))
+
+    await on_database(database_url, insert)

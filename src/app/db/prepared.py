@@ -1,6 +1,7 @@
-"""SELECTs built and compiled once, run straight through the driver's cursor.
+"""Statements built and compiled once, run straight through the driver's cursor.
 
-A repository's reads are statements built once with bind parameters. SQLAlchemy's execution of
+A repository's reads (and the INSERT of an owned row) are statements built once with bind
+parameters. SQLAlchemy's execution of
 one (the cache lookup of its compiled form, an execution context, a cursor result, its row
 objects) cost ~30 us of a GET item's ~150 us in-process on SQLite, where the sqlite3 call
 itself is ~3 us (`nox -s request_cost`, README "Performance"). `rows` keeps what SQLAlchemy
@@ -25,10 +26,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy import Connection, Dialect, Insert, Select
 from sqlalchemy import exc as sa_exc
 
 Processor = Callable[[Any], Any] | None
+# A statement built once: a SELECT, or an INSERT of every column (`insert(table)`).
+Statement = Select[Any] | Insert
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +96,17 @@ class Plan:
 
 # (statement, dialect name) -> its plan; None: run it through SQLAlchemy. The statements are
 # the repositories' own, built once, so this holds a few dozen entries at most.
-_plans: dict[tuple[Select[Any], str], Plan | None] = {}
+_plans: dict[tuple[Statement, str], Plan | None] = {}
 
 
-def plan(statement: Select[Any], dialect: Dialect) -> Plan | None:
+def plan(statement: Statement, dialect: Dialect) -> Plan | None:
     key = (statement, dialect.name)
     if key not in _plans:
         _plans[key] = _compile(statement, dialect)
     return _plans[key]
 
 
-def _compile(statement: Select[Any], dialect: Dialect) -> Plan | None:
+def _compile(statement: Statement, dialect: Dialect) -> Plan | None:
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
     binds = [compiled.binds[name] for name in names]
@@ -115,16 +118,17 @@ def _compile(statement: Select[Any], dialect: Dialect) -> Plan | None:
         binds=tuple(b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds),
         results=tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
+            for column in (statement.selected_columns if isinstance(statement, Select) else ())
         ),
         base_error=dialect.loaded_dbapi.Error,
     )
 
 
 def rows(
-    connection: Connection, statement: Select[Any], parameters: Mapping[str, Any]
+    connection: Connection, statement: Statement, parameters: Mapping[str, Any]
 ) -> Sequence[Sequence[Any]]:
-    """The rows `statement` selects with `parameters` (every one of its bind parameters)."""
+    """The rows `statement` selects with `parameters` (every one of its bind parameters); none
+    for an INSERT."""
     found = plan(statement, connection.dialect)
     if found is None:
         return connection.execute(statement, dict(parameters)).all()

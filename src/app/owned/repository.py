@@ -56,7 +56,7 @@ class OwnedRepository(Generic[R]):
         self._connection = connection
 
     def add(self, record: R) -> None:
-        self._connection.execute(self.rows.insert, values_of(record))
+        prepared.rows(self._connection, self.rows.insert, values_of(record))
 
     def get(self, row_id: uuid.UUID) -> R | None:
         row = prepared.first(self._connection, self.rows.get, {"row_id": row_id})
