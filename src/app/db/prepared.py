@@ -1,14 +1,14 @@
 """Statements built and compiled once, run straight through the driver's cursor.
 
 A repository's reads (and the INSERT of an owned row) are statements built once with bind
-parameters. SQLAlchemy's execution of
-one (the cache lookup of its compiled form, an execution context, a cursor result, its row
-objects) cost ~30 us of a GET item's ~150 us in-process on SQLite, where the sqlite3 call
-itself is ~3 us (`nox -s request_cost`, README "Performance"). `rows` keeps what SQLAlchemy
-gives, the SQL it compiled for the dialect and the conversions of its public type API
-(`dialect_impl(...).bind_processor`, `.result_processor`: ids, timestamps), and runs that on
-the connection's DBAPI cursor itself: sqlite3's, or on PostgreSQL SQLAlchemy's asyncpg adapter,
-inside the unit of work's greenlet, which prepares each statement once per connection.
+parameters. SQLAlchemy's execution of one (the cache lookup of its compiled form, an execution
+context, a cursor result, its row objects) cost ~30 us of a GET item's ~150 us in-process on
+SQLite, where the sqlite3 call itself is ~3 us (`nox -s request_cost`, README "Performance").
+`rows` keeps what SQLAlchemy gives, the SQL it compiled for the dialect and the conversions
+of its public type API (`dialect_impl(...).bind_processor`, `.result_processor`: ids,
+timestamps), and runs that on the connection's DBAPI cursor itself: sqlite3's, or on
+PostgreSQL SQLAlchemy's asyncpg adapter, inside the unit of work's greenlet, which prepares
+each statement once per connection.
 
 What SQLAlchemy's execution would also have done is done here: a driver error is wrapped as
 SQLAlchemy wraps it (`DBAPIError.instance`, parameters hidden), so callers see the same
