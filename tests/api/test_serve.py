@@ -76,7 +76,22 @@ def test_the_service_starts_with_no_configuration(tmp_path: Path, command: list[
 async def test_start_up_freezes_what_it_built_out_of_the_collectors_way(
     sqlite_settings: Settings,
 ) -> None:
-    """Full collections skip the app's long-lived objects (app.main.freeze_startup_objects)."""
+    """Full collections skip the app's long-lived objects (app.main.tune_collector)."""
     async for client in started(create_app(sqlite_settings)):
         assert (await client.get("/health/live")).status_code == 200
         assert gc.get_freeze_count() > 0
+
+
+@pytest.mark.anyio
+async def test_start_up_sets_the_young_generation_threshold_from_settings(
+    sqlite_settings: Settings,
+) -> None:
+    """The collector looks at young objects after APP_GC_YOUNG_THRESHOLD of them, not 700."""
+    before = gc.get_threshold()
+    settings = sqlite_settings.model_copy(update={"gc_young_threshold": 4321})
+    try:
+        async for client in started(create_app(settings)):
+            assert (await client.get("/health/live")).status_code == 200
+            assert gc.get_threshold() == (4321, before[1], before[2])
+    finally:
+        gc.set_threshold(*before)
