@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import (
     Column,
@@ -20,16 +21,19 @@ from sqlalchemy import (
     create_engine,
     select,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.util import await_only
 
-from app.db import prepared
+from app.db import outage, postgres, prepared
 from app.db.base import metadata
 from app.db.rows import values_of
 from app.items.repository import ItemRecord, ItemRepository, _page_statements
 from app.users.repository import GET as GET_USER
 from app.users.repository import UserRecord, UserRepository
 from app.users.tables import users
+from tests.support.settings import app_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -177,3 +181,94 @@ async def test_an_insert_writes_what_sqlalchemys_would_and_refuses_a_duplicate(
             prepared.rows(connection, statement, values_of(record))
 
     await on_database(database_url, insert)
+
+
+async def terminate(postgres_url: str, pid: int) -> bool:
+    """End the server process of connection `pid`, from another connection."""
+    dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    other = await asyncpg.connect(dsn)
+    try:
+        return bool(await other.fetchval("SELECT pg_terminate_backend($1)", pid))
+    finally:
+        await other.close()
+
+
+async def on_standalone(
+    postgres_url: str, tmp_path: Path, work: Callable[[Connection], None]
+) -> None:
+    """`seed`, then `work` on a connection of the service's own autocommit pool of reads
+    (`app.db.postgres.create_engine(..., autocommit=True)`), whose plans await asyncpg itself."""
+    async_engine = create_async_engine(postgres_url)
+    async with async_engine.begin() as async_connection:
+        await async_connection.run_sync(seed)
+    await async_engine.dispose()
+    standalone = postgres.create_engine(app_settings(postgres_url, tmp_path), autocommit=True)
+    try:
+        async with standalone.connect() as async_connection:
+            await async_connection.run_sync(work)
+    finally:
+        await standalone.dispose()
+
+
+async def test_standalone_reads_answer_what_sqlalchemy_answers(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    page, count = _page_statements("price", True, False)
+    cases: list[tuple[Select[Any], dict[str, Any]]] = [
+        (GET_USER, {"user_id": OWNER}),
+        (page, {"owner_id": OWNER, "offset": 2, "limit": 2}),
+        (count, {"owner_id": OWNER}),
+    ]
+
+    def compare(connection: Connection) -> None:
+        for statement, parameters in cases:
+            found = [tuple(row) for row in prepared.rows(connection, statement, parameters)]
+            # Straight on asyncpg: SQLAlchemy's adapter would have begun its transaction.
+            assert not connection.in_transaction()
+            expected = [tuple(row) for row in connection.execute(statement, parameters).all()]
+            connection.rollback()
+            assert found == expected
+            assert [type(value) for row in found for value in row] == [
+                type(value) for row in expected for value in row
+            ]
+        user = prepared.first(connection, GET_USER, {"user_id": OWNER})
+        assert user is not None
+        assert user[-1] == NOW
+        assert user[-1].tzinfo is not None
+
+    await on_standalone(postgres_url, tmp_path, compare)
+
+
+async def test_a_standalone_read_error_keeps_its_sqlstate_and_hides_parameters(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    statement = select(MISSING).where(MISSING.c.title == bindparam("title"))
+
+    def fail(connection: Connection) -> None:
+        with pytest.raises(DBAPIError) as caught:
+            prepared.rows(connection, statement, {"title": "a secret title"})
+        assert isinstance(caught.value.orig, asyncpg.UndefinedTableError)
+        assert caught.value.orig.sqlstate == "42P01"
+        assert "parameters hidden" in str(caught.value)
+        assert "a secret title" not in str(caught.value)
+        assert outage.cause(caught.value) is None  # a bug (a 500), not an outage
+        assert not connection.invalidated
+        assert prepared.first(connection, GET_USER, {"user_id": OWNER}) is not None
+
+    await on_standalone(postgres_url, tmp_path, fail)
+
+
+async def test_a_standalone_read_on_a_lost_connection_invalidates_it(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    def lose(connection: Connection) -> None:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        connection.rollback()
+        assert await_only(terminate(postgres_url, pid))
+        with pytest.raises(DBAPIError) as caught:
+            prepared.rows(connection, GET_USER, {"user_id": OWNER})
+        assert caught.value.connection_invalidated
+        assert connection.invalidated
+        assert outage.cause(caught.value) is not None  # a 503, as SQLAlchemy's own path gives
+
+    await on_standalone(postgres_url, tmp_path, lose)

@@ -26,6 +26,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
+from app.db import prepared
 from app.db.metered import metered
 from app.metrics.registry import PoolMeter
 from app.settings import Settings
@@ -40,8 +41,13 @@ DEADLINE_GRACE_S = 0.5
 def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
     options: dict[str, Any] = {}
     if autocommit:
-        # No transaction is ever open on these connections, so nothing to roll back on return.
-        options = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
+        # No transaction is ever open on these connections, so nothing to roll back on return,
+        # and prepared statements may skip SQLAlchemy's adapter (app/db/prepared.py).
+        options = {
+            "isolation_level": "AUTOCOMMIT",
+            "pool_reset_on_return": None,
+            "execution_options": {prepared.STANDALONE: True},
+        }
     engine = create_async_engine(
         settings.database_url,
         pool_size=settings.pool_size,
