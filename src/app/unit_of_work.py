@@ -33,6 +33,10 @@ class Transactions(Protocol):
         """`work` in one transaction: committed when it returns, rolled back if it raises."""
         ...
 
+    async def write_single(self, work: Callable[[Connection], T]) -> T:
+        """`work` that writes with one statement, atomic by itself, without a transaction."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Repositories:

@@ -112,6 +112,9 @@ class FakeDatabase:
         self.commits += 1
         return result
 
+    async def write_single(self, work: Callable[[Connection], T]) -> T:
+        return await self.write(work)
+
 
 class FakeOwnedRepository(OwnedRepository[R], Generic[R]):
     """`OwnedRepository` over a dict: each method does what its one statement does."""

@@ -5,6 +5,9 @@ synchronous classes). A service picks the door by intent:
 
 - `read(work)`: work that only reads, every statement standing alone (no transaction).
 - `write(work)`: one transaction, committed when `work` returns, rolled back if it raises.
+- `write_single(work)`: work that writes with one statement, atomic by itself (an INSERT of
+  one row). On PostgreSQL it runs without a transaction around it: one round trip, not three
+  (BEGIN, the statement, COMMIT). A second statement is refused before it runs.
 
 `maintain(work)` is `write` for maintenance (migrations): no request deadline applies to it.
 Where each runs depends on the database (postgres.py, sqlite/backend.py); what is the same
@@ -38,6 +41,7 @@ class Backend(Protocol):
 
     async def read(self, work: Work[T]) -> T: ...
     async def write(self, work: Work[T]) -> T: ...
+    async def write_single(self, work: Work[T]) -> T: ...
     async def maintain(self, work: Work[T]) -> T: ...
 
     async def refusal(self) -> str | None:
@@ -99,6 +103,10 @@ class Database:
     async def write(self, work: Work[T]) -> T:
         """`work` in one write transaction: committed when it returns, rolled back if it raises."""
         return await self._unless_outage(self._backend.write(work))
+
+    async def write_single(self, work: Work[T]) -> T:
+        """`work` that writes with one statement, which commits alone (no BEGIN, no COMMIT)."""
+        return await self._unless_outage(self._backend.write_single(work))
 
     async def maintain(self, work: Work[T]) -> T:
         """`write` for maintenance that may rightly run long (migrations): no request deadline.

@@ -140,6 +140,11 @@ def _in_transaction(engine: Engine, work: Work[T]) -> T:
         return work(connection)
 
 
+def _alone(engine: Engine, work: Work[T]) -> T:
+    with engine.connect() as connection, prepared.single(connection):
+        return work(connection)
+
+
 def _without_statement_timeout(engine: Engine, work: Work[T]) -> T:
     with engine.begin() as connection:
         # Maintenance (a migration) may rightly run long, and so may its wait for another
@@ -200,6 +205,12 @@ class PostgresBackend:
         return await self._on_pool(
             _in_transaction, self._transactions, self._transactions_gate, metered_work
         )
+
+    async def write_single(self, work: Work[T]) -> T:
+        """On the autocommit pool, where the statement commits alone: no BEGIN and COMMIT
+        round trips (app/db/prepared.py refuses a second statement). Counted as its pool's."""
+        metered_work = metered(work, self._read_meter)
+        return await self._on_pool(_alone, self._autocommit, self._autocommit_gate, metered_work)
 
     async def maintain(self, work: Work[T]) -> T:
         # No deadline: the only bound is the server's, lifted too.

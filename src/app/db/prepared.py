@@ -26,17 +26,20 @@ description cost ~34 us a read (104 us against 70 us of CPU, `perf`-style loop o
 `ItemRepository.get`, README "Performance"). asyncpg prepares each statement once per
 connection itself, and prepares it again if a migration changed the table. A driver error
 there is wrapped as a `DBAPIError` whose `orig` is asyncpg's error (its SQLSTATE is what
-`app.db.outage` reads); one that closed the connection invalidates it. Nothing there needs
+`app.db.outage` reads), an `IntegrityError` for a constraint's refusal; one that closed the
+connection invalidates it. Nothing there needs
 a transaction: on a connection that is in one, plans keep to the adapter, which begins it.
 
 Not seen by SQLAlchemy's `before_cursor_execute` events: tests/api/test_round_trips.py counts
 these statements where they reach the driver.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import Connection, Dialect, Insert, Select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.util import await_only
@@ -46,6 +49,12 @@ Processor = Callable[[Any], Any] | None
 Statement = Select[Any] | Insert
 # The execution option that marks an engine whose connections never hold a transaction.
 STANDALONE = "app_standalone_statements"
+# Set in `Connection.info` while a unit of work may run one statement only (`single`).
+SINGLE = "app_single_statement"
+
+
+class SecondStatement(RuntimeError):
+    """A unit of work given one statement (`Database.write_single`) tried a second: a bug."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,11 @@ class Plan:
             )
         )
         if self.asyncpg and connection.get_execution_options().get(STANDALONE, False):
+            info = connection.info
+            if SINGLE in info:
+                if info[SINGLE]:
+                    raise SecondStatement("a unit of work of one statement tried a second")
+                info[SINGLE] = True
             fetched = self._on_asyncpg(connection, values)
         else:
             fetched = self._on_cursor(connection, values)
@@ -123,7 +137,13 @@ class Plan:
             rows: Sequence[Any] = await_only(driver.fetch(self.sql, *values))
         except Exception as error:  # asyncpg's own: the server's (with a SQLSTATE) or its own
             lost = bool(driver.is_closed())
-            wrapped = sa_exc.DBAPIError(
+            # A constraint's refusal is what the repositories catch (a slug taken: a 409).
+            kind = (
+                sa_exc.IntegrityError
+                if isinstance(error, asyncpg.IntegrityConstraintViolationError)
+                else sa_exc.DBAPIError
+            )
+            wrapped = kind(
                 self.sql, values, error, hide_parameters=True, connection_invalidated=lost
             )
             if lost:
@@ -175,6 +195,24 @@ def rows(
     if found is None:
         return connection.execute(statement, dict(parameters)).all()
     return found.run(connection, parameters)
+
+
+@contextmanager
+def single(connection: Connection) -> Iterator[None]:
+    """Let units of work on `connection` run one prepared statement: a second raises
+    `SecondStatement` before it runs (`Database.write_single`, where each commits alone).
+
+    Only plans are counted (SQLAlchemy's execution runs no code of ours): a statement run
+    through `Connection.execute` begins SQLAlchemy's transaction, which is refused after.
+    """
+    info = connection.info
+    info[SINGLE] = False
+    try:
+        yield
+        if connection.in_transaction():
+            raise SecondStatement("a unit of work of one statement ran one through SQLAlchemy")
+    finally:
+        del info[SINGLE]
 
 
 def first(

@@ -67,7 +67,8 @@ class ItemsService(OwnedService[ItemRecord, models.Item], ItemsApi[Principal]):
             created_at=now,
             updated_at=now,
         )
-        await self.database.write(lambda connection: self.owned(connection).add(record))
+        # One INSERT: it commits alone.
+        await self.database.write_single(lambda connection: self.owned(connection).add(record))
         return CreateItemResult(
             body=responses.view(models.Item, record),
             location=f"/api/v1/items/{record.id}",
