@@ -18,17 +18,17 @@ the connection, so that the pool never hands it out again. A statement whose SQL
 would still rewrite at execution (an expanding IN, a literal rendered late) is left to
 `Connection.execute`.
 
-On a PostgreSQL connection where every statement stands alone (the autocommit pool of reads,
-marked with the execution option `STANDALONE`), a plan skips SQLAlchemy's asyncpg adapter too
-and awaits asyncpg's own `fetch` (`await_only`, SQLAlchemy's documented bridge for awaiting
+On a PostgreSQL connection where every statement stands alone (the autocommit pool, marked
+with the execution option `STANDALONE`), a plan skips SQLAlchemy's asyncpg adapter too and
+awaits asyncpg's own `fetch` (through `await_only`, SQLAlchemy's documented bridge for awaiting
 the driver inside a greenlet): the adapter's cursor, its lock, its statement cache and its
-description cost ~34 us a read (104 us against 70 us of CPU, `perf`-style loop of
-`ItemRepository.get`, README "Performance"). asyncpg prepares each statement once per
-connection itself, and prepares it again if a migration changed the table. A driver error
-there is wrapped as a `DBAPIError` whose `orig` is asyncpg's error (its SQLSTATE is what
-`app.db.outage` reads), an `IntegrityError` for a constraint's refusal; one that closed the
-connection invalidates it. Nothing there needs
-a transaction: on a connection that is in one, plans keep to the adapter, which begins it.
+description cost ~34 us of CPU a read (104 us against 70 us, a loop of `ItemRepository.get`,
+README "Performance"). asyncpg prepares each statement once per connection itself, and again
+if a migration changed the table. A driver error there is wrapped as a `DBAPIError` whose
+`orig` is asyncpg's error (its SQLSTATE is what `app.db.outage` reads), or an `IntegrityError`
+for a constraint's refusal; one that closed the connection invalidates it. A connection in a
+transaction keeps to the adapter, which begins it. `single` lets a unit of work on such a
+connection run one statement only (`Database.write_single`, where it commits alone).
 
 Not seen by SQLAlchemy's `before_cursor_execute` events: tests/api/test_round_trips.py counts
 these statements where they reach the driver.
@@ -217,7 +217,7 @@ def single(connection: Connection) -> Iterator[None]:
         if connection.in_transaction():
             raise SecondStatement("a unit of work of one statement ran one through SQLAlchemy")
     finally:
-        del info[SINGLE]
+        info.pop(SINGLE, None)
 
 
 def first(
