@@ -21,7 +21,8 @@ from app.db import migrate, prepared
 from app.db.database import Database
 from app.items.repository import ItemRecord, ItemRepository
 from app.items.tables import items
-from app.users.repository import UserRecord, UserRepository
+from app.users.repository import UserRepository
+from tests.support.records import user_record
 from tests.support.settings import app_settings
 
 pytestmark = pytest.mark.anyio
@@ -43,26 +44,15 @@ def item(title: str) -> ItemRecord:
     )
 
 
-def owner() -> UserRecord:
-    return UserRecord(
-        id=OWNER,
-        email="single@example.org",
-        hashed_password="x",
-        full_name=None,
-        bio=None,
-        is_active=True,
-        is_superuser=False,
-        is_verified=False,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-
-
 async def open_database(url: str, tmp_path: Path) -> AsyncIterator[Database]:
     database = Database.from_settings(app_settings(url, tmp_path))
     try:
         await migrate.upgrade(database)
-        await database.write(lambda connection: UserRepository(connection).add(owner()))
+        await database.write(
+            lambda connection: UserRepository(connection).add(
+                user_record(OWNER, "single@example.org", NOW)
+            )
+        )
         yield database
     finally:
         await database.dispose()

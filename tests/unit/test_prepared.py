@@ -31,8 +31,9 @@ from app.db.base import metadata
 from app.db.rows import values_of
 from app.items.repository import ItemRecord, ItemRepository, _page_statements
 from app.users.repository import GET as GET_USER
-from app.users.repository import UserRecord, UserRepository
+from app.users.repository import UserRepository
 from app.users.tables import users
+from tests.support.records import user_record
 from tests.support.settings import app_settings
 
 pytestmark = pytest.mark.anyio
@@ -43,20 +44,7 @@ NOW = datetime(2026, 12, 7, 6, 30, 15, 123456, tzinfo=UTC)
 
 def seed(connection: Connection) -> None:
     metadata.create_all(connection)
-    UserRepository(connection).add(
-        UserRecord(
-            id=OWNER,
-            email="owner@example.org",
-            hashed_password="x",
-            full_name=None,
-            bio=None,
-            is_active=True,
-            is_superuser=False,
-            is_verified=False,
-            created_at=NOW,
-            updated_at=NOW,
-        )
-    )
+    UserRepository(connection).add(user_record(OWNER, "owner@example.org", NOW))
     for n in range(5):
         ItemRepository(connection).add(
             ItemRecord(
