@@ -14,6 +14,7 @@ from app.contract_paths import ContractPaths
 from app.db import migrate
 from app.db.database import Database
 from app.draining import Drain
+from app.lean_route import LeanRoute
 from app.metrics.registry import Metrics, build_metrics
 from app.middleware import allowed_hosts
 from app.middleware.body_limit import BodyLimitMiddleware, methods_with_bodies
@@ -122,6 +123,8 @@ def create_app(settings: Settings | None = None, *, drain: Drain | None = None) 
         providers,
         authenticate=providers.authenticator.authenticate,
         authenticate_optional=providers.authenticator.authenticate_optional,
+        # FastAPI's own handler opens the spans OpenTelemetry records.
+        route_class=PrefilteredRoute if settings.opentelemetry_enabled else LeanRoute,
     )
 
     # Pure ASGI middleware, added innermost first. The response headers (request id, security
@@ -186,10 +189,14 @@ def route_contract(
     *,
     authenticate: Callable[..., Awaitable[P]],
     authenticate_optional: Callable[..., Awaitable[P | None]],
+    route_class: type[PrefilteredRoute] = PrefilteredRoute,
 ) -> None:
     """The contract's generated routers served by `providers`' implementations, and the docs:
     the problem handlers installed, every operation checked as implemented (contract_check),
     the routes on the app. The service and the mock (app/mock.py) differ only in what they pass.
+
+    `route_class` serves the contract's operations: the service's `LeanRoute` hands requests to
+    endpoints without FastAPI's general handler where it can (app/lean_route.py).
     """
     app.state.contract_paths = ContractPaths(OPERATIONS)  # the 405 Allow header reads it
     problems.install(app)
@@ -199,7 +206,7 @@ def route_contract(
         providers,
         authenticate=authenticate,
         authenticate_optional=authenticate_optional,
-        route_class=PrefilteredRoute,
+        route_class=route_class,
     )
     routers = [*api_routers, spec.docs_router(PrefilteredRoute)]
     app.state.routes = [route for router in routers for route in router.routes]
