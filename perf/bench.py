@@ -15,7 +15,8 @@ and writes them, with every single run, to perf/reports/bench.json. SQLite in a 
 unless --database-url or APP_DATABASE_URL names another database (see perf/databases.py).
 
 Exit status: 0; 1 if wrk saw errors (a non-2xx answer makes a number meaningless), or with
---enforce if a ratio is below its target in perf/thresholds.toml ([bench.min_ratio]); 2 without wrk.
+--enforce if a ratio is below its target or a p99 above its limit in perf/thresholds.toml
+([bench.<database>.min_ratio], [bench.<database>.max_p99_ms]); 2 without wrk.
 """
 
 import argparse
@@ -32,6 +33,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import make_url
 
 from perf import client
 from perf.bench_app import BARE_PATH, CONSTANT_PATH
@@ -82,11 +85,15 @@ class Summary:
     ratio: float | None
     ratio_to_constant: float | None
     min_ratio: float | None
+    max_p99_ms: float | None
     errors: int
 
     @property
     def below_target(self) -> bool:
-        return self.min_ratio is not None and self.ratio is not None and self.ratio < self.min_ratio
+        """A ratio below its least, or a p99 above its most."""
+        slow = self.min_ratio is not None and self.ratio is not None and self.ratio < self.min_ratio
+        late = self.max_p99_ms is not None and self.p99_ms > self.max_p99_ms
+        return slow or late
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -109,9 +116,27 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def min_ratios() -> dict[str, float]:
-    data = tomllib.loads(THRESHOLDS.read_text())
-    return {str(k): float(v) for k, v in data.get("bench", {}).get("min_ratio", {}).items()}
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """What `[bench]` in perf/thresholds.toml asks of one database: route -> least ratio, and
+    route -> most p99 in milliseconds."""
+
+    min_ratio: dict[str, float]
+    max_p99_ms: dict[str, float]
+
+
+def database_kind(database_url: str) -> str:
+    """ "sqlite" or "postgresql", as perf/thresholds.toml's `[bench.<kind>]` tables name them."""
+    return make_url(database_url).get_backend_name()
+
+
+def targets_for(kind: str) -> Targets:
+    bench = tomllib.loads(THRESHOLDS.read_text()).get("bench", {}).get(kind, {})
+
+    def table(name: str) -> dict[str, float]:
+        return {str(k): float(v) for k, v in bench.get(name, {}).items()}
+
+    return Targets(table("min_ratio"), table("max_p99_ms"))
 
 
 def targets(item_id: str) -> list[Target]:
@@ -215,11 +240,10 @@ def brackets(runs: list[Run]) -> dict[int, float]:
     return means
 
 
-def summarize(runs: list[Run], sequence: list[Target]) -> list[Summary]:
+def summarize(runs: list[Run], sequence: list[Target], goals: Targets) -> list[Summary]:
     """Medians per route; a run's ratio is to the bare runs either side of it."""
     bracket = brackets(runs)
     constant = [r.requests_per_s for r in runs if r.name == CONSTANT]
-    targets_min = min_ratios()
     summaries = []
     for target in sequence:
         mine = [r for r in runs if r.name == target.name]
@@ -246,7 +270,8 @@ def summarize(runs: list[Run], sequence: list[Target]) -> list[Summary]:
                 p99_ms=statistics.median(r.latency_ms["p99"] for r in mine),
                 ratio=ratios,
                 ratio_to_constant=to_constant,
-                min_ratio=targets_min.get(target.name),
+                min_ratio=goals.min_ratio.get(target.name),
+                max_p99_ms=goals.max_p99_ms.get(target.name),
                 errors=sum(sum(r.errors.values()) for r in mine),
             )
         )
@@ -256,16 +281,17 @@ def summarize(runs: list[Run], sequence: list[Target]) -> list[Summary]:
 def print_table(summaries: list[Summary], runs: list[Run]) -> None:
     print(
         f"\n{'route':<36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'target':>7}"
-        f" {'/const':>7}"
+        f" {'/const':>7} {'p99 max':>8}"
     )
     for s in summaries:
         ratio = f"{s.ratio:.3f}" if s.ratio is not None else ""
         target = f"{s.min_ratio:.2f}" if s.min_ratio is not None else ""
         to_constant = f"{s.ratio_to_constant:.3f}" if s.ratio_to_constant is not None else ""
+        late = f"{s.max_p99_ms:.0f}" if s.max_p99_ms is not None else ""
         flags = ("  BELOW TARGET" if s.below_target else "") + ("  ERRORS" if s.errors else "")
         print(
             f"{s.name:<36} {s.requests_per_s:>9,.0f} {s.p50_ms:>8.2f} {s.p99_ms:>8.2f} "
-            f"{ratio:>7} {target:>7} {to_constant:>7}{flags}"
+            f"{ratio:>7} {target:>7} {to_constant:>7} {late:>8}{flags}"
         )
     bare = ", ".join(f"{r.requests_per_s:,.0f}" for r in runs if r.name == BARE)
     print(
@@ -301,12 +327,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for target, round_ in plan(sequence, args.rounds)
             ]
         loadavg_after = os.getloadavg()
-    summaries = summarize(runs, sequence)
+    summaries = summarize(runs, sequence, targets_for(database_kind(database_url)))
     print_table(summaries, runs)
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
-        "database": describe(database_url).split(":")[0],
+        "database": database_kind(database_url),
         "database_url": describe(database_url),
         "machine": {
             "cpus": os.cpu_count(),
@@ -343,7 +369,7 @@ def main(argv: list[str]) -> int:
         print("bench: wrk saw errors; the numbers above are not to be trusted", file=sys.stderr)
         return 1
     if args.enforce and any(route["below_target"] for route in report["routes"]):
-        print("bench: a ratio is below its target", file=sys.stderr)
+        print("bench: a ratio is below its target, or a p99 above its limit", file=sys.stderr)
         return 1
     return 0
 
