@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from types import UnionType
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 from fastapi import params
 from fastapi.dependencies.models import Dependant
@@ -92,6 +92,8 @@ def _simple_dependency(dependant: Dependant) -> bool:
     `require_content_type(...)` (the operation's, nameless: its value goes nowhere)."""
     return (
         inspect.iscoroutinefunction(dependant.call)
+        and dependant.use_cache  # called once a request, as the handler below does
+        and getattr(dependant, "concurrency", None) is None  # no semaphore around it
         and dependant.request_param_name is not None
         and len(inspect.signature(dependant.call).parameters) == 1
         and not (
@@ -123,6 +125,8 @@ def _choices(annotation: Any) -> tuple[Any, ...]:
 
 def _plain(annotation: Any) -> bool:
     """Not a collection (FastAPI reads every value of a repeated parameter) nor a model."""
+    if get_origin(annotation) is Annotated:
+        return _plain(get_args(annotation)[0])
     origin = get_origin(annotation) or annotation
     if origin in (str, bytes) or not inspect.isclass(origin):
         return True  # str, Literal[...], Annotated[...] of a scalar
@@ -224,7 +228,7 @@ def lean_handler(dependant: Dependant) -> ASGIApp | None:
                 else:
                     values[body_field.name] = validated
         if errors:
-            raise RequestValidationError(errors)
+            raise RequestValidationError(errors, body=None if body is NO_BODY else body)
         response: Response = await endpoint(**values)
         await response(scope, receive, send)
 
@@ -249,6 +253,7 @@ def _json_body(dependant: Dependant) -> Any | None:
     if (
         type(info) is not params.Body  # a Form or File is read another way
         or info.embed
+        or not info.is_required()  # an empty body is then the default, not a 422
         or not (inspect.isclass(annotation) and issubclass(annotation, BaseModel))
     ):
         return None

@@ -53,6 +53,17 @@ async def with_embedded_body(thing: Thing = Body(embed=True)) -> Response:
     return Response()
 
 
+async def with_optional_body(thing: Thing | None = Body(None)) -> Response:
+    return Response()
+
+
+DEFAULT_THING = Thing(name="x")
+
+
+async def with_default_body(thing: Thing = Body(DEFAULT_THING)) -> Response:
+    return Response()
+
+
 async def with_dependency_of_its_own(who: str = Depends(who_asks)) -> Response:
     return Response()
 
@@ -83,6 +94,8 @@ def test_parameters_a_json_model_and_request_dependencies_are_served_lean() -> N
         with_optional_list,
         with_form,
         with_embedded_body,
+        with_optional_body,
+        with_default_body,
         with_dependency_of_its_own,
         returning_a_dict,
         synchronous,
