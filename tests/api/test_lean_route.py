@@ -4,7 +4,9 @@ Each request Hypothesis makes is sent twice to the same app: once through the le
 through FastAPI's (`request_response(route.get_route_handler())`, what `APIRoute` serves), and
 the two answers must be the same: status, body, headers (but the request's own id and timing).
 Paths with hostile parameters, query strings with unknown, repeated, empty and invalid values,
-and every kind of `Authorization` header, for every operation the service serves lean.
+bodies (none, broken JSON, objects of the model's fields and others with values of every JSON
+kind) under every kind of media type, and every kind of `Authorization` header, for every
+operation the service serves lean; the app checks its own answers against the contract.
 """
 
 import json
