@@ -203,9 +203,7 @@ def lean_handler(dependant: Dependant) -> ASGIApp | None:
             loc = (parameter.location, parameter.alias)
             if value is None:
                 if parameter.required:
-                    errors.append(
-                        {"type": "missing", "loc": loc, "msg": MISSING_MESSAGE, "input": None}
-                    )
+                    errors.append(_missing(loc))
                     continue
                 value = copy.deepcopy(parameter.field.default)
                 if not parameter.validate_default:
@@ -218,9 +216,7 @@ def lean_handler(dependant: Dependant) -> ASGIApp | None:
                 values[parameter.name] = validated
         if body_field is not None:
             if body is NO_BODY:
-                errors.append(
-                    {"type": "missing", "loc": BODY, "msg": MISSING_MESSAGE, "input": None}
-                )
+                errors.append(_missing(BODY))
             else:
                 validated, problems = body_field.validate(body, values, loc=BODY)
                 if problems:
@@ -233,6 +229,11 @@ def lean_handler(dependant: Dependant) -> ASGIApp | None:
         await response(scope, receive, send)
 
     return app
+
+
+def _missing(loc: tuple[str, ...]) -> dict[str, Any]:
+    """FastAPI's error for a required parameter or body the request lacks."""
+    return {"type": "missing", "loc": loc, "msg": MISSING_MESSAGE, "input": None}
 
 
 def _returns_response(call: Callable[..., Any]) -> bool:
